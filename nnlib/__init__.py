@@ -1,0 +1,31 @@
+"""nnlib: the small numpy neural-network library behind *Neural Networks, Interactively*.
+
+``import nnlib`` is light (numpy only). The plotting and widget modules import matplotlib and
+ipywidgets, so they load when first used: ``from nnlib import plotting, widgets``.
+"""
+
+import importlib
+
+from . import activations, callbacks, datasets, gradcheck, initializers, losses, metrics, optimizers
+from .callbacks import Callback, History
+from .layers import Activation, Dense, Layer, Parameter
+from .losses import BinaryCrossentropy, CategoricalCrossentropy, MeanSquaredError, SparseCategoricalCrossentropy
+from .model import DivergenceError, Sequential
+from .optimizers import SGD, Adam
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "activations", "callbacks", "datasets", "gradcheck", "initializers", "losses", "metrics",
+    "optimizers", "plotting", "widgets",
+    "Activation", "Adam", "BinaryCrossentropy", "Callback", "CategoricalCrossentropy", "Dense",
+    "DivergenceError", "History", "Layer", "MeanSquaredError", "Parameter", "SGD", "Sequential",
+    "SparseCategoricalCrossentropy",
+]
+
+
+def __getattr__(name):
+    """Load the heavy modules (``plotting``, ``widgets``) on first access."""
+    if name in ("plotting", "widgets"):
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

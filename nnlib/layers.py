@@ -1,0 +1,205 @@
+"""Layers: ``forward`` computes outputs and caches what ``backward`` needs.
+
+Conventions used by every layer:
+
+- Rows are examples: a batch ``X`` has shape ``(n_samples, *input_shape)``.
+- ``forward(X, training=False)`` returns the output and caches inputs/intermediates.
+- ``backward(grad)`` takes dL/d(output) (same shape as the output), stores dL/d(parameter) in
+  each ``Parameter.grad`` and returns dL/d(input) (same shape as ``X``).
+- Trainable arrays are ``Parameter`` objects with ``.value`` and ``.grad``.
+"""
+
+import numpy as np
+
+from . import activations, initializers
+
+
+class Parameter:
+    """A trainable array ``value`` and the gradient of the loss with respect to it, ``grad``."""
+
+    def __init__(self, value, name):
+        self.value = value
+        self.grad = np.zeros_like(value)
+        self.name = name
+
+    def __repr__(self):
+        return f"Parameter({self.name!r}, shape={self.value.shape}, dtype={self.value.dtype})"
+
+
+def _shape_str(shape):
+    """``(None, 3)``-style text for a batch shape."""
+    return "(" + ", ".join("None" if s is None else str(s) for s in shape) + ")"
+
+
+class Layer:
+    """Base class: naming, lazy building, shape checks and the weights API."""
+
+    def __init__(self, name=None, input_shape=None):
+        self.name = name or type(self).__name__.lower()
+        self.input_shape = None if input_shape is None else tuple(input_shape)
+        self.output_shape = None
+        self.built = False
+
+    # --- building -------------------------------------------------------------------------
+    def build(self, input_shape, rng=None, dtype=np.float64):
+        """Create parameters for inputs of shape ``(n_samples, *input_shape)``."""
+        self.input_shape = tuple(input_shape)
+        self.output_shape = self.compute_output_shape(self.input_shape)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """Shape of one output example given the shape of one input example."""
+        return input_shape
+
+    def parameters(self):
+        """The layer's ``Parameter`` objects, in the order ``get_weights`` returns them."""
+        return []
+
+    def __call__(self, X, training=False):
+        X = np.asarray(X)
+        if not self.built:
+            dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
+            self.build(X.shape[1:], np.random.default_rng(), dtype)
+        return self.forward(X, training=training)
+
+    def forward(self, X, training=False):
+        raise NotImplementedError
+
+    def backward(self, grad):
+        raise NotImplementedError
+
+    # --- checks ---------------------------------------------------------------------------
+    def _check_input(self, X):
+        """Raise ``ValueError`` naming this layer unless ``X.shape == (n, *input_shape)``."""
+        if X.ndim != len(self.input_shape) + 1 or X.shape[1:] != self.input_shape:
+            raise ValueError(
+                f"{type(self).__name__} layer '{self.name}' expected input of shape "
+                f"{_shape_str((None, *self.input_shape))}, received {X.shape}"
+            )
+
+    def _check_grad(self, grad, out):
+        if grad.shape != out.shape:
+            raise ValueError(
+                f"{type(self).__name__} layer '{self.name}' backward expected a gradient of shape "
+                f"{out.shape} (the shape of its last output), received {grad.shape}"
+            )
+
+    # --- weights API ----------------------------------------------------------------------
+    def get_weights(self):
+        """Copies of the parameter arrays, e.g. ``[W, b]`` for ``Dense``."""
+        return [p.value.copy() for p in self.parameters()]
+
+    def set_weights(self, weights):
+        """Replace the parameter arrays; shapes must match ``get_weights()``."""
+        params = self.parameters()
+        if len(weights) != len(params):
+            raise ValueError(
+                f"{type(self).__name__} layer '{self.name}' expected {len(params)} weight arrays, "
+                f"received {len(weights)}"
+            )
+        for p, w in zip(params, weights, strict=True):
+            w = np.asarray(w)
+            if w.shape != p.value.shape:
+                raise ValueError(
+                    f"{type(self).__name__} layer '{self.name}' expected weight '{p.name}' of "
+                    f"shape {p.value.shape}, received {w.shape}"
+                )
+            p.value = w.astype(p.value.dtype, copy=True)
+            p.grad = np.zeros_like(p.value)
+
+    def count_params(self):
+        """Number of scalar parameters."""
+        return int(sum(p.value.size for p in self.parameters()))
+
+    def __repr__(self):
+        return f"{type(self).__name__}(name={self.name!r}, output_shape={self.output_shape})"
+
+
+class Dense(Layer):
+    """Fully connected layer: ``A = activation(X @ W + b)``.
+
+    Parameters
+    ----------
+    units : int
+        Number of neurons, i.e. output features.
+    activation : str or None
+        Name from ``nnlib.activations`` (``None`` means linear).
+    input_shape : tuple, optional
+        ``(n_features,)``; lets a model build (and ``summary()``) before seeing data.
+    kernel_initializer, bias_initializer : str or callable
+        See ``nnlib.initializers``.
+
+    Shapes: ``X`` (n, n_in) → ``A`` (n, units); ``W`` (n_in, units); ``b`` (units,).
+    """
+
+    def __init__(self, units, activation=None, input_shape=None, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", name=None):
+        super().__init__(name=name, input_shape=input_shape)
+        if int(units) != units or units < 1:
+            raise ValueError(f"Dense layer needs a positive integer number of units, got {units!r}")
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+
+    def build(self, input_shape, rng=None, dtype=np.float64):
+        if len(input_shape) != 1:
+            raise ValueError(
+                f"Dense layer '{self.name}' expected inputs of shape (None, n_features), received "
+                f"{_shape_str((None, *input_shape))}; add a Flatten layer first"
+            )
+        rng = np.random.default_rng(rng)
+        n_in = input_shape[0]
+        self.W = Parameter(self.kernel_initializer((n_in, self.units), rng, dtype), "W")
+        self.b = Parameter(self.bias_initializer((self.units,), rng, dtype), "b")
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        return (self.units,)
+
+    def parameters(self):
+        return [self.W, self.b] if self.built else []
+
+    def set_weights(self, weights):
+        if not self.built:  # build from the weights themselves: W has shape (n_in, units)
+            self.build((np.shape(weights[0])[0],), dtype=np.result_type(weights[0], np.float64))
+        super().set_weights(weights)
+
+    def forward(self, X, training=False):
+        self._check_input(X)
+        self.X = X
+        self.Z = X @ self.W.value + self.b.value  # pre-activation, cached for backward
+        self.A = self.activation(self.Z)
+        return self.A
+
+    def backward(self, grad):
+        self._check_grad(grad, self.A)
+        return self.backward_from_z(self.activation.backward(self.Z, self.A, grad))
+
+    def backward_from_z(self, dZ):
+        """Backward pass given dL/dZ (the gradient at the pre-activation)."""
+        self.W.grad = self.X.T @ dZ          # (n_in, n) @ (n, units) -> (n_in, units)
+        self.b.grad = dZ.sum(axis=0)         # (units,)
+        return dZ @ self.W.value.T           # (n, units) @ (units, n_in) -> (n, n_in)
+
+
+class Activation(Layer):
+    """An activation on its own, as a layer: ``A = activation(Z)``; no parameters."""
+
+    def __init__(self, activation, input_shape=None, name=None):
+        super().__init__(name=name, input_shape=input_shape)
+        self.activation = activations.get(activation)
+
+    def forward(self, X, training=False):
+        self._check_input(X)
+        self.Z = X
+        self.A = self.activation(X)
+        return self.A
+
+    def backward(self, grad):
+        self._check_grad(grad, self.A)
+        return self.activation.backward(self.Z, self.A, grad)
+
+    def backward_from_z(self, dZ):
+        """Backward pass given dL/dZ, which is already dL/d(input) here."""
+        return dZ

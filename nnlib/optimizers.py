@@ -1,0 +1,86 @@
+"""Optimizers: ``step(params)`` moves every ``Parameter.value`` using its ``.grad``.
+
+Updates are in place, and keep the parameters' dtype (float32 stays float32).
+"""
+
+import numpy as np
+
+
+class Optimizer:
+    """Base class: per-parameter state and a step counter ``iterations``."""
+
+    def __init__(self, learning_rate):
+        if not learning_rate > 0:
+            raise ValueError(f"{type(self).__name__} needs a positive learning_rate, got {learning_rate!r}")
+        self.learning_rate = learning_rate
+        self.iterations = 0
+        self.state = {}  # Parameter -> its slots (velocity, moments, ...)
+
+    def step(self, params):
+        """Apply one update to each parameter in ``params``."""
+        self.iterations += 1
+        for p in params:
+            self.update(p, self.state.setdefault(p, {}))
+
+    def update(self, p, state):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}(learning_rate={self.learning_rate})"
+
+
+class SGD(Optimizer):
+    """Gradient descent, optionally with momentum (Keras's form).
+
+    ``v <- momentum * v - lr * g`` then ``w <- w + v``; with ``nesterov=True``,
+    ``w <- w + momentum * v - lr * g``. With ``momentum=0`` this is plain ``w <- w - lr * g``.
+    """
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
+        super().__init__(learning_rate)
+        if not 0 <= momentum < 1:
+            raise ValueError(f"SGD momentum must lie in [0, 1), got {momentum!r}")
+        self.momentum, self.nesterov = momentum, nesterov
+
+    def update(self, p, state):
+        lr, mu = self.learning_rate, self.momentum
+        if mu == 0:
+            p.value -= lr * p.grad
+            return
+        v = state.setdefault("velocity", np.zeros_like(p.value))
+        v *= mu
+        v -= lr * p.grad
+        p.value += mu * v - lr * p.grad if self.nesterov else v
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015), in Keras's form.
+
+    ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g**2``, then
+    ``w <- w - lr_t * m / (sqrt(v) + eps)`` with ``lr_t = lr * sqrt(1 - b2**t) / (1 - b1**t)``.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+        super().__init__(learning_rate)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+
+    def update(self, p, state):
+        b1, b2, t = self.beta_1, self.beta_2, self.iterations
+        m = state.setdefault("m", np.zeros_like(p.value))
+        v = state.setdefault("v", np.zeros_like(p.value))
+        m += (1 - b1) * (p.grad - m)
+        v += (1 - b2) * (p.grad * p.grad - v)
+        lr_t = float(self.learning_rate * np.sqrt(1 - b2**t) / (1 - b1**t))  # a Python float keeps float32 float32
+        p.value -= lr_t * m / (np.sqrt(v) + self.epsilon)
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+
+
+def get(optimizer):
+    """Look up an optimizer by name (``'sgd'``, ``'adam'``, default settings) or pass one through."""
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if isinstance(optimizer, str) and optimizer.lower() in OPTIMIZERS:
+        return OPTIMIZERS[optimizer.lower()]()
+    raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {sorted(OPTIMIZERS)}")
