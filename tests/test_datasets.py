@@ -1,0 +1,372 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sklearn.datasets
+
+from nnlib import datasets as ds
+
+CLASSIFICATION = [
+    ds.make_moons,
+    ds.make_circles,
+    ds.make_xor,
+    ds.make_spiral,
+    ds.make_blobs,
+    ds.make_gaussian,
+]
+GENERATORS = [*CLASSIFICATION, ds.make_regression_1d]
+
+
+def sort_rows(X):
+    """Rows in lexicographic order, to compare two data sets as sets of points."""
+    return X[np.lexsort(X.T[::-1])]
+
+
+def lstsq_accuracy(X, y):
+    """Training accuracy of the best linear classifier found by least squares on +-1 targets."""
+    A = np.column_stack([X, np.ones(len(X))])
+    w = np.linalg.lstsq(A, 2 * y - 1.0, rcond=None)[0]
+    return np.mean((A @ w > 0) == y)
+
+
+# --- every generator ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make", CLASSIFICATION)
+@pytest.mark.parametrize("n_samples", [7, 120])
+def test_classification_shapes_and_dtypes(make, n_samples):
+    X, y = make(n_samples=n_samples, seed=0)
+    assert X.shape == (n_samples, 2) and X.dtype == np.float64
+    assert y.shape == (n_samples,) and y.dtype == np.int64
+    assert np.all(np.isfinite(X))
+
+
+def test_regression_shapes_and_dtypes():
+    X, y = ds.make_regression_1d(n_samples=50, seed=0)
+    assert X.shape == (50, 1) and y.shape == (50, 1)
+    assert X.dtype == y.dtype == np.float64
+
+
+@pytest.mark.parametrize("make", GENERATORS)
+def test_same_seed_same_data_different_seed_different_data(make):
+    X1, y1 = make(seed=3)
+    X2, y2 = make(seed=3)
+    X3, _ = make(seed=4)
+    np.testing.assert_array_equal(X1, X2)
+    np.testing.assert_array_equal(y1, y2)
+    assert not np.array_equal(X1, X3)
+
+
+@pytest.mark.parametrize("make", GENERATORS)
+def test_accepts_a_generator_as_seed(make):
+    X1, _ = make(seed=np.random.default_rng(5))
+    X2, _ = make(seed=np.random.default_rng(5))
+    np.testing.assert_array_equal(X1, X2)
+
+
+@pytest.mark.parametrize(
+    ("make", "n_samples", "kwargs", "expected"),
+    [
+        (ds.make_moons, 201, {}, [100, 101]),
+        (ds.make_circles, 200, {}, [100, 100]),
+        (ds.make_xor, 202, {}, [101, 101]),
+        (ds.make_spiral, 300, {"n_classes": 3}, [100, 100, 100]),
+        (ds.make_spiral, 10, {"n_classes": 4}, [3, 3, 2, 2]),
+        (ds.make_blobs, 200, {"centers": 3}, [67, 67, 66]),
+        (ds.make_gaussian, 99, {}, [50, 49]),
+    ],
+)
+def test_classes_are_balanced(make, n_samples, kwargs, expected):
+    _, y = make(n_samples=n_samples, seed=0, **kwargs)
+    assert np.bincount(y).tolist() == expected
+
+
+@pytest.mark.parametrize("make", CLASSIFICATION)
+def test_rows_are_shuffled(make):
+    _, y = make(n_samples=100, seed=0)
+    assert np.any(np.diff(y) < 0), "labels should not come sorted by class"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: ds.make_moons(n_samples=0), "make_moons: n_samples"),
+        (lambda: ds.make_moons(n_samples=2.5), "make_moons: n_samples"),
+        (lambda: ds.make_moons(noise=-0.1), "make_moons: noise"),
+        (lambda: ds.make_circles(factor=1.5), "make_circles: factor"),
+        (lambda: ds.make_xor(n_samples=3), "make_xor: n_samples"),
+        (lambda: ds.make_spiral(n_classes=1), "make_spiral: n_classes"),
+        (lambda: ds.make_blobs(centers=0), "make_blobs: centers"),
+        (lambda: ds.make_blobs(centers=[1.0, 2.0]), "make_blobs: centers"),
+        (lambda: ds.make_blobs(cluster_std=-1), "make_blobs: cluster_std"),
+        (lambda: ds.make_gaussian(noise=float("nan")), "make_gaussian: noise"),
+        (lambda: ds.make_regression_1d(fn="tanh"), "make_regression_1d: fn"),
+        (lambda: ds.make_regression_1d(x_range=(3, -3)), "make_regression_1d: x_range"),
+        (lambda: ds.make_regression_1d(fn=lambda x: x[:3]), "make_regression_1d: fn returned"),
+    ],
+)
+def test_generators_reject_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+# --- geometry of each data set ------------------------------------------------------------------
+
+
+def test_moons_match_scikit_learn_without_noise():
+    X, y = ds.make_moons(n_samples=101, noise=0.0, seed=0)
+    X_ref, y_ref = sklearn.datasets.make_moons(n_samples=101, noise=0.0, shuffle=False)
+    for c in (0, 1):
+        np.testing.assert_allclose(sort_rows(X[y == c]), sort_rows(X_ref[y_ref == c]), atol=1e-12)
+
+
+def test_moons_lie_on_their_arcs_and_are_not_linearly_separable():
+    X, y = ds.make_moons(n_samples=1000, noise=0.05, seed=0)
+    centre = np.where(y[:, None] == 0, [0.0, 0.0], [1.0, 0.5])
+    radius = np.linalg.norm(X - centre, axis=1)
+    assert np.mean(np.abs(radius - 1)) < 0.06
+    assert lstsq_accuracy(X, y) < 0.95
+
+
+def test_circles_match_scikit_learn_and_have_the_right_radii():
+    X, y = ds.make_circles(n_samples=100, noise=0.0, factor=0.3, seed=0)
+    radius = np.linalg.norm(X, axis=1)
+    np.testing.assert_allclose(radius[y == 1], 0.3)
+    np.testing.assert_allclose(radius[y == 0], 1.0)
+    X_ref, y_ref = sklearn.datasets.make_circles(100, noise=0.0, factor=0.3, shuffle=False)
+    np.testing.assert_allclose(sort_rows(X), sort_rows(X_ref), atol=1e-12)
+    np.testing.assert_array_equal(np.sort(y), np.sort(y_ref))
+
+
+def test_xor_follows_the_sign_rule():
+    X, y = ds.make_xor(n_samples=100, noise=0.0, seed=0)
+    assert set(map(tuple, X)) == {(1, 1), (-1, 1), (-1, -1), (1, -1)}
+    np.testing.assert_array_equal(y, X[:, 0] * X[:, 1] < 0)
+    X, y = ds.make_xor(n_samples=1000, noise=0.1, seed=0)
+    assert np.mean(y == (X[:, 0] * X[:, 1] < 0)) > 0.99
+    assert lstsq_accuracy(X, y) < 0.75
+
+
+def test_spiral_arms_stay_in_the_unit_disc_and_start_at_the_origin():
+    X, y = ds.make_spiral(n_samples=300, n_classes=3, noise=0.0, seed=0)
+    radius = np.linalg.norm(X, axis=1)
+    assert radius.max() == pytest.approx(1.0)
+    assert np.sum(radius < 1e-12) == 3  # one point per arm at the origin
+    assert lstsq_accuracy(X, (y == 0).astype(int)) < 0.8  # no straight line isolates an arm
+
+
+def test_blobs_cluster_around_given_centers():
+    centers = np.array([[0.0, 0.0, 0.0], [5.0, 5.0, 5.0]])
+    X, y = ds.make_blobs(n_samples=2000, centers=centers, cluster_std=0.5, seed=0)
+    assert X.shape == (2000, 3)
+    for c in (0, 1):
+        np.testing.assert_allclose(X[y == c].mean(axis=0), centers[c], atol=0.1)  # 6 SE
+        np.testing.assert_allclose(X[y == c].std(axis=0), 0.5, atol=0.05)
+
+
+def test_blobs_draw_random_centers_in_the_box():
+    X, y = ds.make_blobs(n_samples=500, centers=4, cluster_std=0.01, n_features=5, seed=0)
+    assert X.shape == (500, 5)
+    means = np.array([X[y == c].mean(axis=0) for c in range(4)])
+    assert np.all(np.abs(means) < 10)
+    assert len(np.unique(means.round(1), axis=0)) == 4
+
+
+def test_gaussian_clouds_follow_the_playground_variance():
+    X, y = ds.make_gaussian(n_samples=20000, noise=0.2, seed=0)
+    np.testing.assert_allclose(X[y == 1].mean(axis=0), [2, 2], atol=0.05)
+    np.testing.assert_allclose(X[y == 0].mean(axis=0), [-2, -2], atol=0.05)
+    np.testing.assert_allclose(X[y == 0].var(axis=0), 0.5 + 7 * 0.2, rtol=0.05)
+
+
+@pytest.mark.parametrize(
+    ("fn", "f"),
+    [
+        ("sin", np.sin),
+        ("cubic", lambda x: x**3 / 9),
+        ("step", lambda x: (x >= 0) * 1.0),
+        ("linear", lambda x: 0.5 * x + 1),
+        (np.tanh, np.tanh),
+    ],
+)
+def test_regression_without_noise_is_the_function(fn, f):
+    X, y = ds.make_regression_1d(n_samples=200, noise=0.0, fn=fn, seed=0, x_range=(-2, 4))
+    assert X.min() >= -2 and X.max() < 4
+    assert X.max() - X.min() > 5  # spread over the interval, not bunched
+    np.testing.assert_allclose(y, f(X))
+
+
+def test_regression_noise_has_the_requested_size():
+    X, y = ds.make_regression_1d(n_samples=20000, noise=0.3, seed=0)
+    assert np.std(y - np.sin(X)) == pytest.approx(0.3, rel=0.03)
+
+
+# --- the digits ---------------------------------------------------------------------------------
+
+
+def test_load_digits():
+    X, y = ds.load_digits()
+    assert X.shape == (1797, 64) and X.dtype == np.float64
+    assert y.shape == (1797,) and y.dtype == np.int64
+    assert X.min() == 0.0 and X.max() == 1.0
+    counts = np.bincount(y)
+    assert len(counts) == 10 and np.all((counts > 170) & (counts < 190))
+    images, y_images = ds.load_digits(return_images=True)
+    assert images.shape == (1797, 8, 8)
+    np.testing.assert_array_equal(images.reshape(1797, 64), X)
+    np.testing.assert_array_equal(y_images, y)
+
+
+def test_importing_datasets_does_not_import_sklearn():
+    code = "import sys, nnlib.datasets; assert 'sklearn' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
+
+
+# --- train_test_split ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("test_size", "n_test"), [(0.25, 25), (0.301, 31), (10, 10), (99, 99)])
+def test_split_sizes_disjoint_and_complete(test_size, n_test):
+    X = np.arange(200).reshape(100, 2)
+    y = np.arange(100)
+    X_train, X_test, y_train, y_test = ds.train_test_split(X, y, test_size=test_size, seed=0)
+    assert len(X_test) == len(y_test) == n_test
+    assert len(X_train) == len(y_train) == 100 - n_test
+    assert np.intersect1d(y_train, y_test).size == 0
+    np.testing.assert_array_equal(np.sort(np.concatenate([y_train, y_test])), y)
+    np.testing.assert_array_equal(X_train[:, 0], 2 * y_train)  # rows stay paired
+    np.testing.assert_array_equal(X_test[:, 0], 2 * y_test)
+
+
+def test_split_is_shuffled_and_deterministic():
+    X, y = np.zeros((100, 1)), np.arange(100)
+    _, _, _, y_test1 = ds.train_test_split(X, y, seed=1)
+    _, _, _, y_test2 = ds.train_test_split(X, y, seed=1)
+    _, _, _, y_test3 = ds.train_test_split(X, y, seed=2)
+    np.testing.assert_array_equal(y_test1, y_test2)
+    assert not np.array_equal(y_test1, y_test3)
+    assert not np.array_equal(np.sort(y_test1), np.arange(75, 100))
+
+
+def test_stratified_split_keeps_class_proportions():
+    y = np.repeat([0, 1, 2], [60, 30, 10])
+    X = np.arange(100)[:, None]
+    for seed in range(5):
+        _, _, y_train, y_test = ds.train_test_split(X, y, test_size=0.2, seed=seed, stratify=True)
+        assert np.bincount(y_test).tolist() == [12, 6, 2]
+        assert np.bincount(y_train).tolist() == [48, 24, 8]
+
+
+def test_stratified_split_rounds_to_the_requested_size():
+    y = np.repeat([0, 1, 2], [34, 33, 33])
+    _, _, _, y_test = ds.train_test_split(np.zeros((100, 1)), y, test_size=10, stratify=True)
+    assert len(y_test) == 10
+    assert all(3 <= n <= 4 for n in np.bincount(y_test))
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        ((np.zeros((10, 2)), np.zeros(9)), {}, "different lengths"),
+        ((np.zeros((10, 2)), np.zeros(10)), {"test_size": 0.0}, "test_size"),
+        ((np.zeros((10, 2)), np.zeros(10)), {"test_size": 1.0}, "test_size"),
+        ((np.zeros((10, 2)), np.zeros(10)), {"test_size": 10}, "test_size"),
+        ((np.zeros((10, 2)), np.zeros(10)), {"test_size": 0}, "test_size"),
+        ((np.zeros((10, 2)), np.zeros(10)), {"test_size": "half"}, "test_size"),
+        ((np.zeros((10, 2)), np.full(10, 0.5)), {"stratify": True}, "integer class labels"),
+    ],
+)
+def test_split_rejects_bad_input(args, kwargs, message):
+    with pytest.raises(ValueError, match=f"train_test_split: .*{message}"):
+        ds.train_test_split(*args, **kwargs)
+
+
+# --- one_hot ------------------------------------------------------------------------------------
+
+
+def test_one_hot_round_trip():
+    y = np.array([2, 0, 1, 2, 4])
+    Y = ds.one_hot(y)
+    assert Y.shape == (5, 5) and Y.dtype == np.float64
+    np.testing.assert_array_equal(Y.sum(axis=1), 1)
+    np.testing.assert_array_equal(Y.argmax(axis=1), y)
+    assert ds.one_hot(y, num_classes=7).shape == (5, 7)
+    np.testing.assert_array_equal(ds.one_hot([1.0, 0.0]), [[0, 1], [1, 0]])
+
+
+@pytest.mark.parametrize(
+    ("y", "num_classes", "message"),
+    [
+        ([0.5, 1.0], None, "integer class labels"),
+        ([0, -1], None, ">= 0"),
+        ([0, 3], 3, "num_classes=3"),
+        ([[0, 1]], None, "1-D"),
+        ([0, 1], -2, "num_classes"),
+    ],
+)
+def test_one_hot_rejects_bad_labels(y, num_classes, message):
+    with pytest.raises(ValueError, match=f"one_hot: .*{message}"):
+        ds.one_hot(y, num_classes)
+
+
+# --- batches ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_batches_cover_every_row_once(shuffle):
+    X = np.arange(100).reshape(50, 2)
+    y = np.arange(50)
+    pairs = list(ds.batches(X, y, batch_size=16, shuffle=shuffle, seed=0))
+    assert [len(yb) for _, yb in pairs] == [16, 16, 16, 2]
+    seen = np.concatenate([yb for _, yb in pairs])
+    np.testing.assert_array_equal(np.sort(seen), y)
+    for Xb, yb in pairs:
+        np.testing.assert_array_equal(Xb[:, 0], 2 * yb)
+    assert np.array_equal(seen, y) == (not shuffle)  # shuffled, or in the stored order
+
+
+def test_batches_without_y_yield_arrays():
+    parts = list(ds.batches(np.ones((10, 3)), batch_size=4, seed=0))
+    assert [p.shape for p in parts] == [(4, 3), (4, 3), (2, 3)]
+
+
+def test_batches_order_is_seeded():
+    y = np.arange(40)
+
+    def epoch(seed):
+        return np.concatenate(list(ds.batches(y, batch_size=8, seed=seed)))
+
+    np.testing.assert_array_equal(epoch(0), epoch(0))
+    rng = np.random.default_rng(0)
+    assert not np.array_equal(epoch(rng), epoch(rng)), "a Generator gives a new order each epoch"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"batch_size": 0}, "batch_size"), ({"y": np.zeros(3)}, "different lengths")],
+)
+def test_batches_reject_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=f"batches: .*{message}"):
+        ds.batches(np.zeros((5, 2)), **kwargs)
+
+
+# --- standardize --------------------------------------------------------------------------------
+
+
+def test_standardize_uses_training_statistics():
+    rng = np.random.default_rng(0)
+    X_train = rng.normal([1.0, -3.0, 7.0], [2.0, 0.5, 0.0], size=(200, 3))
+    X_test = rng.normal(size=(20, 3))
+    Z_train, Z_test = ds.standardize(X_train, X_test)
+    np.testing.assert_allclose(Z_train.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(Z_train.std(axis=0), [1, 1, 0], atol=1e-12)
+    std = np.where(X_train.std(axis=0) == 0, 1, X_train.std(axis=0))
+    np.testing.assert_allclose(Z_test, (X_test - X_train.mean(axis=0)) / std)
+    np.testing.assert_allclose(ds.standardize(X_train), Z_train)
+
+
+def test_standardize_rejects_mismatched_features():
+    with pytest.raises(ValueError, match="standardize: .*features"):
+        ds.standardize(np.ones((5, 3)), np.ones((5, 2)))
