@@ -1,0 +1,186 @@
+"""Widgets: the Explorer machinery and chapter 1's neuron explorer, driven programmatically."""
+
+import itertools
+import warnings
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+from nnlib import gradcheck  # noqa: E402
+from nnlib.widgets import Action, Dropdown, Explorer, Slider, diverged  # noqa: E402
+from nnlib.widgets.neuron import (  # noqa: E402
+    THRESHOLD_Z,
+    example_data,
+    neuron_explorer,
+    neuron_model,
+    neuron_state,
+    neuron_train,
+)
+
+
+@pytest.fixture(autouse=True)
+def warnings_are_errors():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+def _toy_explorer():
+    """y = a * x on a grid; the loss is (a - 2)^2. 'Step' moves a halfway to 2."""
+
+    def compute(a, kind):
+        return {"loss": (a - 2.0) ** 2, "a": a, "kind": kind}
+
+    def draw(fig, state):
+        ax = fig.subplots()
+        x = np.linspace(0, 1, 5)
+        (line,) = ax.plot(x, state["a"] * x)
+
+        def update(state):
+            line.set_ydata(state["a"] * x)
+            return [line]
+
+        return update
+
+    def step(values, settings):
+        a = values["a"] + settings["rate"] * (2.0 - values["a"])
+        return {"a": a}, [(values["a"] - 2.0) ** 2]
+
+    return Explorer(compute, [Slider("a", -5, 5, 0.5, 0.0), Dropdown("kind", ["x", "y"], "x")],
+                    draw, actions=[Action("Step", step, settings=[Slider("rate", 0, 1, 0.1, 0.5)])])
+
+
+def test_explorer_recomputes_redraws_and_traces_on_every_change():
+    e = _toy_explorer()
+    first_image = e.image.value
+    assert e.losses == [4.0] and "loss = 4.0000" in e.text
+    e.set(a=1.0)
+    assert e.state["loss"] == 1.0 and e.values == {"a": 1.0, "kind": "x"}
+    assert e.image.value != first_image and e.image.value[:4] == b"\x89PNG"
+    assert "loss = 1.0000" in e.readout.value and 'aria-live="polite"' in e.readout.value
+    e.widgets["a"].value = 3.0  # as a learner dragging the slider would
+    assert e.losses == [4.0, 1.0, 1.0]
+
+
+def test_explorer_set_changes_several_controls_with_one_redraw():
+    e = _toy_explorer()
+    e.set(a=2.0, kind="y")
+    assert e.state == {"loss": 0.0, "a": 2.0, "kind": "y"} and len(e.losses) == 2
+    with pytest.raises(ValueError, match="no control"):
+        e.set(b=1)
+
+
+def test_explorer_action_appends_its_losses_and_moves_the_controls():
+    e = _toy_explorer()
+    e.widgets["rate"].value = 0.5
+    e.run("Step")
+    assert e.values["a"] == 1.0 and e.losses == [4.0, 4.0, 1.0]
+    e.reset()
+    assert e.values["a"] == 0.0 and e.losses == [4.0]
+
+
+def test_sliders_clamp_and_the_grid_lists_every_value():
+    s = Slider("a", -1, 1, 0.5, 0.0)
+    np.testing.assert_allclose(s.grid(), [-1, -0.5, 0, 0.5, 1])
+    log = Slider("lr", 0.01, 10, 1.0, 0.1, log=True)
+    np.testing.assert_allclose(log.grid(), [0.01, 0.1, 1, 10])
+    e = _toy_explorer()
+    e.set(a=100)  # beyond the slider: clamped, as in the notebook
+    assert e.values["a"] == 5
+
+
+def test_diverged():
+    assert not diverged([1.0, 0.5, 0.2])
+    assert diverged([1.0, np.inf])
+    assert diverged([1.0, 1e3])
+    assert not diverged([])
+
+
+# --- chapter 1: one neuron -------------------------------------------------------------------
+
+X, Y = example_data()
+
+
+def test_neuron_state_matches_a_hand_computation():
+    w1, w2, b = 0.7, -0.4, 0.3
+    z = X @ [w1, w2] + b
+    p = 1 / (1 + np.exp(-z))
+    bce = -np.mean(Y * np.log(p) + (1 - Y) * np.log(1 - p))
+    state = neuron_state(w1, w2, b, "sigmoid", X, Y)
+    assert state["loss"] == pytest.approx(bce, rel=1e-12)
+    assert state["accuracy"] == pytest.approx(np.mean((p > 0.5) == Y))
+    mse = np.mean((np.tanh(z) - Y) ** 2)
+    assert neuron_state(w1, w2, b, "tanh", X, Y)["loss"] == pytest.approx(mse, rel=1e-12)
+
+
+def test_the_decision_line_is_where_the_output_is_one_half():
+    for activation, z_star in THRESHOLD_Z.items():
+        model = neuron_model(1.0, 2.0, -0.5, activation)
+        x1 = 0.3
+        x2 = (z_star + 0.5 - 1.0 * x1) / 2.0  # on the line w.x + b = z*
+        assert model.predict(np.array([[x1, x2]]))[0, 0] == pytest.approx(0.5)
+
+
+def test_neuron_explorer_shows_what_the_pure_function_computes():
+    e = neuron_explorer()
+    for w1, w2, b, act in [(2.0, 0.5, -1.0, "sigmoid"), (-3.3, 1.2, 0.4, "relu"), (1, 1, 0, "linear")]:
+        e.set(w1=w1, w2=w2, b=b, activation=act)
+        expected = neuron_state(w1, w2, b, act, X, Y)["loss"]
+        assert e.state["loss"] == pytest.approx(expected, rel=1e-12)
+        assert f"loss = {expected:.4f}" in e.text
+        assert e.losses[-1] == pytest.approx(expected)
+
+
+def test_moving_a_weight_changes_the_picture():
+    e = neuron_explorer()
+    before = e.image.value
+    e.set(w1=-2.0)
+    assert e.image.value != before
+
+
+def test_train_button_lowers_the_loss_and_agrees_with_the_pure_function():
+    e = neuron_explorer()
+    start = e.state["loss"]
+    e.widgets["learning_rate"].value = 1.0
+    e.run("Train 25 steps")
+    (w1, w2, b), losses = neuron_train(0.5, -1.0, 0.0, "sigmoid", X, Y, learning_rate=1.0, steps=25)
+    assert e.values["w1"] == pytest.approx(w1) and e.values["b"] == pytest.approx(b)
+    assert losses[0] == pytest.approx(start) and e.state["loss"] < 0.5 * start
+    assert np.all(np.diff(losses) < 0)  # full-batch GD with a sensible rate: monotone
+    assert e.losses[-26:-1] == pytest.approx(losses)
+
+
+def test_neuron_train_is_gradient_descent_on_the_loss():
+    """One step moves the weights by -lr * (finite-difference gradient of the loss)."""
+    w = np.array([0.4, -0.2, 0.1])
+
+    def loss():
+        return neuron_state(*w, "sigmoid", X, Y)["loss"]
+
+    grad = gradcheck.numerical_gradient(loss, w)
+    (w1, w2, b), _ = neuron_train(*w, "sigmoid", X, Y, learning_rate=0.1, steps=1)
+    np.testing.assert_allclose([w1, w2, b], w - 0.1 * grad, rtol=1e-7)
+
+
+def test_divergence_is_shown_not_crashed():
+    e = neuron_explorer()
+    e.widgets["learning_rate"].value = 10.0
+    e.set(activation="linear", w1=10, w2=10, b=10)
+    e.run("Train 25 steps")
+    assert "diverged" in e.text
+    assert all(np.isfinite(v) for v in (e.values["w1"], e.values["w2"], e.values["b"]))
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "linear"])
+def test_every_slider_extreme_neither_crashes_nor_warns(activation):
+    e = neuron_explorer()
+    for w1, w2, b in itertools.product([-10, 0, 10], repeat=3):
+        e.set(w1=w1, w2=w2, b=b, activation=activation)
+        assert np.isfinite(e.state["loss"])
+    for lr in (0.01, 10.0):
+        e.widgets["learning_rate"].value = lr
+        e.run("Train 25 steps")
+        assert np.isfinite(e.state["loss"])
