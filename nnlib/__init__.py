@@ -9,17 +9,41 @@ import importlib
 from . import activations, callbacks, datasets, gradcheck, initializers, losses, metrics, optimizers
 from .callbacks import Callback, History
 from .layers import Activation, Dense, Layer, Parameter
-from .losses import BinaryCrossentropy, CategoricalCrossentropy, MeanSquaredError, SparseCategoricalCrossentropy
+from .losses import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    MeanSquaredError,
+    SparseCategoricalCrossentropy,
+)
 from .model import DivergenceError, Sequential
 from .optimizers import SGD, Adam
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "activations", "callbacks", "datasets", "gradcheck", "initializers", "losses", "metrics",
-    "optimizers", "plotting", "widgets",
-    "Activation", "Adam", "BinaryCrossentropy", "Callback", "CategoricalCrossentropy", "Dense",
-    "DivergenceError", "History", "Layer", "MeanSquaredError", "Parameter", "SGD", "Sequential",
+    "activations",
+    "callbacks",
+    "datasets",
+    "gradcheck",
+    "initializers",
+    "losses",
+    "metrics",
+    "optimizers",
+    "plotting",
+    "widgets",
+    "Activation",
+    "Adam",
+    "BinaryCrossentropy",
+    "Callback",
+    "CategoricalCrossentropy",
+    "Dense",
+    "DivergenceError",
+    "History",
+    "Layer",
+    "MeanSquaredError",
+    "Parameter",
+    "SGD",
+    "Sequential",
     "SparseCategoricalCrossentropy",
 ]
 

@@ -27,7 +27,7 @@ class Callback:
 
 
 class History:
-    """What ``fit`` returns: ``history`` maps ``'loss'``, ``'val_loss'``, metrics… to per-epoch lists."""
+    """What ``fit`` returns: ``history`` maps ``'loss'``, ``'val_loss'``, … to per-epoch lists."""
 
     def __init__(self):
         self.history = {}

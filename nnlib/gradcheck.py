@@ -76,12 +76,19 @@ def check_model(model, X, y, eps=1e-6):
     """
     X = model._as_input(np.asarray(X, dtype=np.float64))
     model.compute_gradients(X, y)
-    analytic = {f"{layer.name}/{p.name}": p.grad.copy()
-                for layer in model.layers for p in layer.parameters()}
+    analytic = {
+        f"{layer.name}/{p.name}": p.grad.copy()
+        for layer in model.layers
+        for p in layer.parameters()
+    }
 
     def f():
         return model.evaluate(X, y, return_dict=True)["loss"]
 
-    return {f"{layer.name}/{p.name}": relative_error(
-                analytic[f"{layer.name}/{p.name}"], numerical_gradient(f, p.value, eps))
-            for layer in model.layers for p in layer.parameters()}
+    return {
+        f"{layer.name}/{p.name}": relative_error(
+            analytic[f"{layer.name}/{p.name}"], numerical_gradient(f, p.value, eps)
+        )
+        for layer in model.layers
+        for p in layer.parameters()
+    }

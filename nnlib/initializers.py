@@ -65,8 +65,16 @@ def lecun_normal(shape, rng, dtype=np.float64):
 
 INITIALIZERS = {
     f.__name__: f
-    for f in (zeros, ones, random_normal, glorot_uniform, glorot_normal, he_uniform, he_normal,
-              lecun_normal)
+    for f in (
+        zeros,
+        ones,
+        random_normal,
+        glorot_uniform,
+        glorot_normal,
+        he_uniform,
+        he_normal,
+        lecun_normal,
+    )
 }
 
 

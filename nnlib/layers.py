@@ -132,8 +132,15 @@ class Dense(Layer):
     Shapes: ``X`` (n, n_in) → ``A`` (n, units); ``W`` (n_in, units); ``b`` (units,).
     """
 
-    def __init__(self, units, activation=None, input_shape=None, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", name=None):
+    def __init__(
+        self,
+        units,
+        activation=None,
+        input_shape=None,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        name=None,
+    ):
         super().__init__(name=name, input_shape=input_shape)
         if int(units) != units or units < 1:
             raise ValueError(f"Dense layer needs a positive integer number of units, got {units!r}")
@@ -161,8 +168,9 @@ class Dense(Layer):
         return [self.W, self.b] if self.built else []
 
     def set_weights(self, weights):
-        if not self.built:  # build from the weights themselves: W has shape (n_in, units)
-            self.build((np.shape(weights[0])[0],), dtype=np.result_type(weights[0], np.float64))
+        if not self.built:  # build from input_shape, else from W itself: W is (n_in, units)
+            W = np.asarray(weights[0])
+            self.build(self.input_shape or W.shape[:1], dtype=np.result_type(W, np.float64))
         super().set_weights(weights)
 
     def forward(self, X, training=False):
@@ -178,9 +186,9 @@ class Dense(Layer):
 
     def backward_from_z(self, dZ):
         """Backward pass given dL/dZ (the gradient at the pre-activation)."""
-        self.W.grad = self.X.T @ dZ          # (n_in, n) @ (n, units) -> (n_in, units)
-        self.b.grad = dZ.sum(axis=0)         # (units,)
-        return dZ @ self.W.value.T           # (n, units) @ (units, n_in) -> (n, n_in)
+        self.W.grad = self.X.T @ dZ  # (n_in, n) @ (n, units) -> (n_in, units)
+        self.b.grad = dZ.sum(axis=0)  # (units,)
+        return dZ @ self.W.value.T  # (n, units) @ (units, n_in) -> (n, n_in)
 
 
 class Activation(Layer):

@@ -86,7 +86,9 @@ class Sequential:
         """Inverse of ``get_weights``."""
         weights, expected = list(weights), len(self.parameters())
         if len(weights) != expected:
-            raise ValueError(f"model '{self.name}' expected {expected} weight arrays, received {len(weights)}")
+            raise ValueError(
+                f"model '{self.name}' expected {expected} weight arrays, received {len(weights)}"
+            )
         for layer in self.layers:
             k = len(layer.parameters())
             layer.set_weights(weights[:k])
@@ -95,15 +97,28 @@ class Sequential:
     def summary(self, print_fn=print):
         """Print a table of layers, output shapes and parameter counts."""
         if not self.built:
-            raise ValueError(f"model '{self.name}' is not built: give the first layer an "
-                             "input_shape, or call build() or fit() first")
-        rows = [(f"{layer.name} ({type(layer).__name__})", str((None, *layer.output_shape)),
-                 str(layer.count_params())) for layer in self.layers]
-        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in
-                  enumerate(("Layer (type)", "Output Shape", "Param #"))]
+            raise ValueError(
+                f"model '{self.name}' is not built: give the first layer an "
+                "input_shape, or call build() or fit() first"
+            )
+        rows = [
+            (
+                f"{layer.name} ({type(layer).__name__})",
+                str((None, *layer.output_shape)),
+                str(layer.count_params()),
+            )
+            for layer in self.layers
+        ]
+        widths = [
+            max(len(h), *(len(r[i]) for r in rows))
+            for i, h in enumerate(("Layer (type)", "Output Shape", "Param #"))
+        ]
         line = "  ".join(f"{{:<{w}}}" for w in widths)
-        text = [f'Model: "{self.name}"', line.format("Layer (type)", "Output Shape", "Param #"),
-                "-" * (sum(widths) + 4)] + [line.format(*r) for r in rows]
+        text = [
+            f'Model: "{self.name}"',
+            line.format("Layer (type)", "Output Shape", "Param #"),
+            "-" * (sum(widths) + 4),
+        ] + [line.format(*r) for r in rows]
         text += ["-" * (sum(widths) + 4), f"Total params: {self.count_params():,}"]
         print_fn("\n".join(text))
 
@@ -141,7 +156,9 @@ class Sequential:
 
     def _check_compiled(self):
         if self.loss is None:
-            raise RuntimeError(f"model '{self.name}' must be compiled before training or evaluating")
+            raise RuntimeError(
+                f"model '{self.name}' must be compiled before training or evaluating"
+            )
 
     def _resolve_metrics(self):
         out_size = self.layers[-1].output_shape[-1]
@@ -187,8 +204,18 @@ class Sequential:
                 f"{self.optimizer.learning_rate}: training diverged; try a smaller learning rate"
             )
 
-    def fit(self, X, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0,
-            shuffle=True, verbose=0, callbacks=None):
+    def fit(
+        self,
+        X,
+        y,
+        epochs=1,
+        batch_size=32,
+        validation_data=None,
+        validation_split=0.0,
+        shuffle=True,
+        verbose=0,
+        callbacks=None,
+    ):
         """Train for ``epochs`` passes over ``(X, y)`` in mini-batches.
 
         Parameters
@@ -210,12 +237,20 @@ class Sequential:
         self._check_compiled()
         X, y = np.asarray(X), np.asarray(y)
         if len(X) != len(y):
-            raise ValueError(f"fit expected X and y with the same number of samples, received {len(X)} and {len(y)}")
+            raise ValueError(
+                "fit expected X and y with the same number of samples, "
+                f"received {len(X)} and {len(y)}"
+            )
         if X.dtype == np.float32 and self.dtype != np.float32:
             self._cast(np.float32)  # float32 data: train in float32 end to end
         X = self._as_input(X)
         if validation_split and validation_data is None:
             n_val = int(round(len(X) * validation_split))
+            if not 0 < n_val < len(X):  # X[:-0] would silently be empty
+                raise ValueError(
+                    f"validation_split={validation_split!r} of {len(X)} samples leaves {n_val} for "
+                    "validation; the training and validation sets must both be non-empty"
+                )
             X, X_val, y, y_val = X[:-n_val], X[-n_val:], y[:-n_val], y[-n_val:]
             validation_data = (X_val, y_val)
         self._resolve_metrics()
@@ -231,11 +266,14 @@ class Sequential:
             order = self.rng.permutation(n) if shuffle else np.arange(n)
             totals, seen = {}, 0
             for step, i in enumerate(range(0, n, batch_size)):
-                idx = order[i:i + batch_size]
+                idx = order[i : i + batch_size]
                 yb = y[idx]
                 loss = self.train_step(X[idx], yb)
                 self._check_finite(loss, epoch + 1, step + 1)
-                batch_logs = {"loss": loss, **{name: fn(yb, self._last_output) for name, fn in self.metrics}}
+                batch_logs = {
+                    "loss": loss,
+                    **{name: fn(yb, self._last_output) for name, fn in self.metrics},
+                }
                 for key, value in batch_logs.items():  # weighted running mean, as Keras reports
                     totals[key] = totals.get(key, 0.0) + value * len(idx)
                 seen += len(idx)
@@ -248,7 +286,9 @@ class Sequential:
             history.append(epoch, logs)
             for cb in callbacks:
                 cb.on_epoch_end(epoch, logs)
-            if verbose and (verbose == 2 or epoch % max(1, epochs // 20) == 0 or epoch == epochs - 1):
+            if verbose and (
+                verbose == 2 or epoch % max(1, epochs // 20) == 0 or epoch == epochs - 1
+            ):
                 shown = " - ".join(f"{key}: {value:.4f}" for key, value in logs.items())
                 print(f"Epoch {epoch + 1}/{epochs} - {time.perf_counter() - start:.1f}s - {shown}")
             if self.stop_training:
@@ -260,8 +300,10 @@ class Sequential:
     def _cast(self, dtype):
         for p in self.parameters():
             p.value, p.grad = p.value.astype(dtype), p.grad.astype(dtype)
-        if self.optimizer is not None:
-            self.optimizer.state.clear()
+        if self.optimizer is not None:  # cast the optimizer's slots too, so training continues
+            for slots in self.optimizer.state.values():
+                for key, value in slots.items():
+                    slots[key] = value.astype(dtype)
 
     # --- inference ------------------------------------------------------------------------
     def predict(self, X, batch_size=None):
@@ -269,14 +311,16 @@ class Sequential:
         X = self._as_input(X)
         if batch_size is None or len(X) <= batch_size:
             return self.forward(X)
-        return np.concatenate([self.forward(X[i:i + batch_size]) for i in range(0, len(X), batch_size)])
+        return np.concatenate(
+            [self.forward(X[i : i + batch_size]) for i in range(0, len(X), batch_size)]
+        )
 
     def evaluate(self, X, y, return_dict=False):
         """Loss (and metrics) on ``(X, y)``: a float, a list ``[loss, *metrics]``, or a dict."""
         self._check_compiled()
+        X = self._as_input(X)  # builds the model first if needed: the metrics need its output size
         if not self.metrics and self._metric_names:
             self._resolve_metrics()
-        X = self._as_input(X)
         with np.errstate(over="ignore", invalid="ignore"):
             y_pred = self.forward(X)
             fused = self._fused_loss()

@@ -11,7 +11,9 @@ class Optimizer:
 
     def __init__(self, learning_rate):
         if not learning_rate > 0:
-            raise ValueError(f"{type(self).__name__} needs a positive learning_rate, got {learning_rate!r}")
+            raise ValueError(
+                f"{type(self).__name__} needs a positive learning_rate, got {learning_rate!r}"
+            )
         self.learning_rate = learning_rate
         self.iterations = 0
         self.state = {}  # Parameter -> its slots (velocity, moments, ...)
@@ -62,6 +64,12 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
         super().__init__(learning_rate)
+        if not (0 <= beta_1 < 1 and 0 <= beta_2 < 1):
+            raise ValueError(
+                f"Adam betas must lie in [0, 1), got beta_1={beta_1!r}, beta_2={beta_2!r}"
+            )
+        if not epsilon > 0:  # with epsilon = 0 a zero gradient gives 0 / 0
+            raise ValueError(f"Adam needs a positive epsilon, got {epsilon!r}")
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
 
     def update(self, p, state):
@@ -70,7 +78,8 @@ class Adam(Optimizer):
         v = state.setdefault("v", np.zeros_like(p.value))
         m += (1 - b1) * (p.grad - m)
         v += (1 - b2) * (p.grad * p.grad - v)
-        lr_t = float(self.learning_rate * np.sqrt(1 - b2**t) / (1 - b1**t))  # a Python float keeps float32 float32
+        # float(): a NumPy float64 scalar would silently upcast float32 parameters.
+        lr_t = float(self.learning_rate * np.sqrt(1 - b2**t) / (1 - b1**t))
         p.value -= lr_t * m / (np.sqrt(v) + self.epsilon)
 
 
@@ -78,7 +87,7 @@ OPTIMIZERS = {"sgd": SGD, "adam": Adam}
 
 
 def get(optimizer):
-    """Look up an optimizer by name (``'sgd'``, ``'adam'``, default settings) or pass one through."""
+    """Look up an optimizer by name (``'sgd'``/``'adam'``, default settings) or pass one through."""
     if isinstance(optimizer, Optimizer):
         return optimizer
     if isinstance(optimizer, str) and optimizer.lower() in OPTIMIZERS:

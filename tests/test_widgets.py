@@ -49,8 +49,12 @@ def _toy_explorer():
         a = values["a"] + settings["rate"] * (2.0 - values["a"])
         return {"a": a}, [(values["a"] - 2.0) ** 2]
 
-    return Explorer(compute, [Slider("a", -5, 5, 0.5, 0.0), Dropdown("kind", ["x", "y"], "x")],
-                    draw, actions=[Action("Step", step, settings=[Slider("rate", 0, 1, 0.1, 0.5)])])
+    return Explorer(
+        compute,
+        [Slider("a", -5, 5, 0.5, 0.0), Dropdown("kind", ["x", "y"], "x")],
+        draw,
+        actions=[Action("Step", step, settings=[Slider("rate", 0, 1, 0.1, 0.5)])],
+    )
 
 
 def test_explorer_recomputes_redraws_and_traces_on_every_change():
@@ -126,7 +130,11 @@ def test_the_decision_line_is_where_the_output_is_one_half():
 
 def test_neuron_explorer_shows_what_the_pure_function_computes():
     e = neuron_explorer()
-    for w1, w2, b, act in [(2.0, 0.5, -1.0, "sigmoid"), (-3.3, 1.2, 0.4, "relu"), (1, 1, 0, "linear")]:
+    for w1, w2, b, act in [
+        (2.0, 0.5, -1.0, "sigmoid"),
+        (-3.3, 1.2, 0.4, "relu"),
+        (1, 1, 0, "linear"),
+    ]:
         e.set(w1=w1, w2=w2, b=b, activation=act)
         expected = neuron_state(w1, w2, b, act, X, Y)["loss"]
         assert e.state["loss"] == pytest.approx(expected, rel=1e-12)

@@ -17,6 +17,7 @@ once and kept as a bitmap; an update redraws only the artists ``update`` returne
 slider at well under 30 ms per step instead of ~100 ms for a full matplotlib redraw.
 """
 
+import base64
 import contextlib
 import io
 import math
@@ -43,13 +44,29 @@ class Slider:
         import ipywidgets as w
 
         label = self.description or self.name
-        common = dict(description=label, continuous_update=True, style={"description_width": "initial"},
-                      layout=w.Layout(width="320px"))
+        common = dict(
+            description=label,
+            continuous_update=True,
+            style={"description_width": "initial"},
+            layout=w.Layout(width="320px"),
+        )
         if self.log:
-            return w.FloatLogSlider(value=self.value, base=10, min=math.log10(self.min),
-                                    max=math.log10(self.max), step=self.step, **common)
-        return w.FloatSlider(value=self.value, min=self.min, max=self.max, step=self.step,
-                             readout_format=".2f", **common)
+            return w.FloatLogSlider(
+                value=self.value,
+                base=10,
+                min=math.log10(self.min),
+                max=math.log10(self.max),
+                step=self.step,
+                **common,
+            )
+        return w.FloatSlider(
+            value=self.value,
+            min=self.min,
+            max=self.max,
+            step=self.step,
+            readout_format=".2f",
+            **common,
+        )
 
     def grid(self):
         """Every value the slider can take (for precomputing states)."""
@@ -70,9 +87,12 @@ class Dropdown:
     def widget(self):
         import ipywidgets as w
 
-        return w.Dropdown(options=self.options, value=self.value,
-                          description=self.description or self.name,
-                          style={"description_width": "initial"})
+        return w.Dropdown(
+            options=self.options,
+            value=self.value,
+            description=self.description or self.name,
+            style={"description_width": "initial"},
+        )
 
     def grid(self):
         return list(self.options)
@@ -105,9 +125,14 @@ def _stacked_above(artists):
         ax = artist.axes
         if ax is None or artist is ax.title:
             continue
-        out.update(child for child in ax.get_children()
-                   if child.get_zorder() >= artist.get_zorder() and child is not ax.patch
-                   and not isinstance(child, Axis | Spine) and child.get_visible())
+        out.update(
+            child
+            for child in ax.get_children()
+            if child.get_zorder() >= artist.get_zorder()
+            and child is not ax.patch
+            and not isinstance(child, Axis | Spine)
+            and child.get_visible()
+        )
     return out
 
 
@@ -138,8 +163,9 @@ class Explorer:
         Size of the whole figure in inches; the right third shows the loss trace.
     """
 
-    def __init__(self, compute, controls, draw, actions=(), describe=None, title="",
-                 figsize=(9, 3.6), dpi=80):
+    def __init__(
+        self, compute, controls, draw, actions=(), describe=None, title="", figsize=(9, 3.6), dpi=80
+    ):
         import ipywidgets as w
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -159,8 +185,9 @@ class Explorer:
         self.state = self._compute()
         self._update = draw(main, self.state)
         self._trace_ax = side.subplots()
-        (self._trace,) = self._trace_ax.plot([], [], color=PALETTE[0], marker=".", lw=1.5,
-                                             animated=True)
+        (self._trace,) = self._trace_ax.plot(
+            [], [], color=PALETTE[0], marker=".", lw=1.5, animated=True
+        )
         self._trace_ax.set(title="Loss as you go", xlabel="update", ylabel="loss", yscale="log")
         self._background, self._animated = None, set()
 
@@ -171,14 +198,18 @@ class Explorer:
             button = w.Button(description=action.label, tooltip=action.label)
             button.on_click(lambda _, a=action: self.run(a.label))
             self.buttons[action.label] = button
-        reset = w.Button(description="Reset", tooltip="Back to the starting values; clear the trace")
+        reset = w.Button(
+            description="Reset", tooltip="Back to the starting values; clear the trace"
+        )
         reset.on_click(lambda _: self.reset())
         self.buttons["Reset"] = reset
         for c in self.controls:
             self.widgets[c.name].observe(self._on_change, names="value")
         rows = [w.HTML(f"<b>{title}</b>")] if title else []
-        rows += [w.HBox([self.widgets[c.name] for c in self.controls[i:i + 2]])
-                 for i in range(0, len(self.controls), 2)]
+        rows += [
+            w.HBox([self.widgets[c.name] for c in self.controls[i : i + 2]])
+            for i in range(0, len(self.controls), 2)
+        ]
         settings = [self.widgets[c.name] for a in self.actions for c in a.settings]
         rows += [w.HBox(settings + list(self.buttons.values())), self.image, self.readout]
         self.widget = w.VBox(rows)
@@ -212,8 +243,10 @@ class Explorer:
             self.image.value = self._render(changed)
         text = self.describe(self.values, self.state)
         if diverged(extra_losses):
-            text = (f"Training diverged: the loss went from {extra_losses[0]:.4g} to "
-                    f"{max(extra_losses):.4g} (the learning rate is too large). " + text)
+            text = (
+                f"Training diverged: the loss went from {extra_losses[0]:.4g} to "
+                f"{max(extra_losses):.4g} (the learning rate is too large). " + text
+            )
         self.readout.value = f'<span role="status" aria-live="polite">{text}</span>'
         self.text = text
 
@@ -221,10 +254,15 @@ class Explorer:
         """Show the loss trace; grow the axes (forcing a full redraw) only when it runs out."""
         trace = np.asarray(self.losses, dtype=float)
         finite = trace[np.isfinite(trace) & (trace > 0)]
-        self._trace.set_data(np.arange(1, len(trace) + 1), np.where(np.isfinite(trace), trace, np.nan))
+        self._trace.set_data(
+            np.arange(1, len(trace) + 1), np.where(np.isfinite(trace), trace, np.nan)
+        )
         ax = self._trace_ax
         xmax = ax.get_xlim()[1]
-        (ylo, yhi), (lo, hi) = ax.get_ylim(), (finite.min(), finite.max()) if finite.size else (1, 1)
+        (ylo, yhi), (lo, hi) = (
+            ax.get_ylim(),
+            (finite.min(), finite.max()) if finite.size else (1, 1),
+        )
         if len(trace) > xmax or lo < ylo or hi > yhi or self._background is None:
             ax.set_xlim(0, max(10, 2 ** math.ceil(math.log2(len(trace) + 1))))
             low = max(math.floor(math.log10(lo) - 0.3), -8)  # a log axis; absurd losses sit
@@ -247,8 +285,9 @@ class Explorer:
         for artist in sorted(self._animated, key=lambda a: a.get_zorder()):
             self.figure.draw_artist(artist)
         buffer = io.BytesIO()
-        Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buffer, format="png",
-                                                                         compress_level=3)
+        Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(
+            buffer, format="png", compress_level=3
+        )
         return buffer.getvalue()
 
     # --- what a learner (or a test) does ---------------------------------------------------
@@ -256,7 +295,9 @@ class Explorer:
         """Set controls programmatically, all at once, then redraw once."""
         unknown = set(values) - set(self.widgets)
         if unknown:
-            raise ValueError(f"Explorer has no control(s) {sorted(unknown)}; it has {sorted(self.widgets)}")
+            raise ValueError(
+                f"Explorer has no control(s) {sorted(unknown)}; it has {sorted(self.widgets)}"
+            )
         with self._hold():
             for name, value in values.items():
                 self.widgets[name].value = value
@@ -293,5 +334,9 @@ class Explorer:
             self._holding = False
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
+        """The live widget, plus a PNG of its figure where widgets cannot render (PDF, GitHub)."""
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        data["text/plain"] = self.text
+        return bundle

@@ -34,8 +34,9 @@ def neuron_model(w1, w2, b, activation):
 
 def example_data(seed=0):
     """The chapter's data: two overlapping Gaussian clouds, 100 points, labels 0/1."""
-    return datasets.make_blobs(n_samples=100, centers=[[-1.0, -0.6], [1.0, 0.8]], cluster_std=0.8,
-                               seed=seed)
+    return datasets.make_blobs(
+        n_samples=100, centers=[[-1.0, -0.6], [1.0, 0.8]], cluster_std=0.8, seed=seed
+    )
 
 
 def neuron_state(w1, w2, b, activation, X, y, resolution=60):
@@ -51,8 +52,16 @@ def neuron_state(w1, w2, b, activation, X, y, resolution=60):
     loss, accuracy = model.evaluate(X, y)
     xx, yy, points = grid_2d(X, resolution=resolution, margin=0.8)
     surface = model.predict(points).reshape(xx.shape)
-    return {"loss": float(loss), "accuracy": float(accuracy), "surface": surface,
-            "grid": (xx, yy), "w1": w1, "w2": w2, "b": b, "activation": activation}
+    return {
+        "loss": float(loss),
+        "accuracy": float(accuracy),
+        "surface": surface,
+        "grid": (xx, yy),
+        "w1": w1,
+        "w2": w2,
+        "b": b,
+        "activation": activation,
+    }
 
 
 def neuron_train(w1, w2, b, activation, X, y, learning_rate=0.5, steps=25):
@@ -70,7 +79,9 @@ def neuron_train(w1, w2, b, activation, X, y, learning_rate=0.5, steps=25):
     for _ in range(steps):
         before = model.get_weights()
         losses.append(model.train_step(X, y))
-        if not np.all([np.isfinite(w).all() for w in model.get_weights()]) or not np.isfinite(losses[-1]):
+        if not np.all([np.isfinite(w).all() for w in model.get_weights()]) or not np.isfinite(
+            losses[-1]
+        ):
             model.set_weights(before)
             break
     W, bias = model.get_weights()
@@ -93,20 +104,31 @@ def _draw(X, y):
         ax = fig.subplots()
         xx, yy = state["grid"]
         extent = (xx.min(), xx.max(), yy.min(), yy.max())
-        image = ax.imshow(state["surface"], extent=extent, origin="lower", cmap=PROBA_CMAP,
-                          vmin=0, vmax=1, alpha=0.75, aspect="auto")
+        image = ax.imshow(
+            state["surface"],
+            extent=extent,
+            origin="lower",
+            cmap=PROBA_CMAP,
+            vmin=0,
+            vmax=1,
+            alpha=0.75,
+            aspect="auto",
+        )
         fig.colorbar(image, ax=ax, label="neuron output (clipped to 0–1)")
         scatter_classes(X, y, ax=ax, labels=["class 0", "class 1"], legend=False)
         (line,) = ax.plot([], [], color="black", lw=2, label="output = 0.5")
-        (normal,) = ax.plot([], [], color=PALETTE[5], lw=2.5, marker=">", markevery=[1],
-                            label="weight vector w")
+        (normal,) = ax.plot(
+            [], [], color=PALETTE[5], lw=2.5, marker=">", markevery=[1], label="weight vector w"
+        )
         ax.set(xlim=extent[:2], ylim=extent[2:], xlabel="$x_1$", ylabel="$x_2$")
         fig.legend(loc="outside lower center", ncols=4, fontsize=8)  # outside: stays static
 
         def update(state):
             image.set_data(state["surface"])
             w1, w2, b = state["w1"], state["w2"], state["b"]
-            line.set_data(*_line(w1, w2, b, THRESHOLD_Z[state["activation"]], extent[:2], extent[2:]))
+            line.set_data(
+                *_line(w1, w2, b, THRESHOLD_Z[state["activation"]], extent[:2], extent[2:])
+            )
             norm = np.hypot(w1, w2)
             if norm > 0:  # w is perpendicular to the line and points to where the output grows
                 start = np.array([0.0, 0.0])
@@ -135,17 +157,20 @@ def neuron_explorer(X=None, y=None, w1=0.5, w2=-1.0, b=0.0, activation="sigmoid"
         return neuron_state(w1, w2, b, activation, X, y)
 
     def train(values, settings):
-        (w1, w2, b), losses = neuron_train(**values, X=X, y=y, learning_rate=settings["learning_rate"],
-                                           steps=25)
+        (w1, w2, b), losses = neuron_train(
+            **values, X=X, y=y, learning_rate=settings["learning_rate"], steps=25
+        )
         return {"w1": w1, "w2": w2, "b": b}, losses
 
     def describe(values, state):
         loss = state["loss"]
         loss_text = f"{loss:.4f}" if np.isfinite(loss) else f"{loss} (diverged)"
-        return (f"w1 = {values['w1']:.2f}, w2 = {values['w2']:.2f}, b = {values['b']:.2f}, "
-                f"{values['activation']} neuron: {loss_name(values['activation'])} loss = "
-                f"{loss_text}, accuracy = {state['accuracy']:.0%}. The black line is where the "
-                f"output crosses 0.5; the arrow (the weights) points to where the output grows.")
+        return (
+            f"w1 = {values['w1']:.2f}, w2 = {values['w2']:.2f}, b = {values['b']:.2f}, "
+            f"{values['activation']} neuron: {loss_name(values['activation'])} loss = "
+            f"{loss_text}, accuracy = {state['accuracy']:.0%}. The black line is where the "
+            f"output crosses 0.5; the arrow (the weights) points to where the output grows."
+        )
 
     controls = [
         Slider("w1", -10, 10, 0.1, w1, "weight w1"),
@@ -154,6 +179,11 @@ def neuron_explorer(X=None, y=None, w1=0.5, w2=-1.0, b=0.0, activation="sigmoid"
         Dropdown("activation", ACTIVATIONS, activation, "activation"),
     ]
     lr = Slider("learning_rate", 0.01, 10, 0.1, 0.5, "learning rate", log=True)
-    return Explorer(compute, controls, _draw(X, y), describe=describe,
-                    actions=[Action("Train 25 steps", train, settings=[lr])],
-                    title="One neuron: drag the weights, watch the loss")
+    return Explorer(
+        compute,
+        controls,
+        _draw(X, y),
+        describe=describe,
+        actions=[Action("Train 25 steps", train, settings=[lr])],
+        title="One neuron: drag the weights, watch the loss",
+    )
