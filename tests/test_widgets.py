@@ -192,3 +192,29 @@ def test_every_slider_extreme_neither_crashes_nor_warns(activation):
         e.widgets["learning_rate"].value = lr
         e.run("Train 25 steps")
         assert np.isfinite(e.state["loss"])
+
+
+def test_explorer_without_a_loss_trace():
+    def compute(a):
+        return {"value": a * a}
+
+    def draw(fig, state):
+        ax = fig.subplots()
+        (point,) = ax.plot([0], [state["value"]], "o")
+
+        def update(state):
+            point.set_ydata([state["value"]])
+            return [point]
+
+        return update
+
+    e = Explorer(
+        compute,
+        [Slider("a", 0, 3, 1, 1, continuous_update=False)],
+        draw,
+        trace=False,
+        describe=lambda values, state: f"a squared is {state['value']}",
+    )
+    assert e.widgets["a"].continuous_update is False
+    e.set(a=3)
+    assert e.text == "a squared is 9" and e.losses == [] and e.image.value[:4] == b"\x89PNG"

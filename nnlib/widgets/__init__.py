@@ -39,6 +39,7 @@ class Slider:
     value: float
     description: str = ""
     log: bool = False  # a logarithmic slider: min/max/value are the values, step is in decades
+    continuous_update: bool = True  # False: update on release only (for slow computations)
 
     def widget(self):
         import ipywidgets as w
@@ -46,7 +47,7 @@ class Slider:
         label = self.description or self.name
         common = dict(
             description=label,
-            continuous_update=True,
+            continuous_update=self.continuous_update,
             style={"description_width": "initial"},
             layout=w.Layout(width="320px"),
         )
@@ -160,11 +161,22 @@ class Explorer:
     describe : callable, optional
         ``describe(values, state) -> str``: the text readout (also the figure's text alternative).
     figsize : tuple
-        Size of the whole figure in inches; the right third shows the loss trace.
+        Size of the whole figure in inches; with ``trace`` the right third shows the loss trace.
+    trace : bool
+        Show the loss as it changes. Without a trace, ``compute`` need not return a ``'loss'``.
     """
 
     def __init__(
-        self, compute, controls, draw, actions=(), describe=None, title="", figsize=(9, 3.6), dpi=80
+        self,
+        compute,
+        controls,
+        draw,
+        actions=(),
+        describe=None,
+        title="",
+        figsize=(9, 3.6),
+        dpi=80,
+        trace=True,
     ):
         import ipywidgets as w
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -181,14 +193,18 @@ class Explorer:
 
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         FigureCanvasAgg(self.figure)
-        main, side = self.figure.subfigures(1, 2, width_ratios=[2, 1])
         self.state = self._compute()
-        self._update = draw(main, self.state)
-        self._trace_ax = side.subplots()
-        (self._trace,) = self._trace_ax.plot(
-            [], [], color=PALETTE[0], marker=".", lw=1.5, animated=True
-        )
-        self._trace_ax.set(title="Loss as you go", xlabel="update", ylabel="loss", yscale="log")
+        self._trace = None
+        if trace:
+            main, side = self.figure.subfigures(1, 2, width_ratios=[2, 1])
+            self._update = draw(main, self.state)
+            self._trace_ax = side.subplots()
+            (self._trace,) = self._trace_ax.plot(
+                [], [], color=PALETTE[0], marker=".", lw=1.5, animated=True
+            )
+            self._trace_ax.set(title="Loss as you go", xlabel="update", ylabel="loss", yscale="log")
+        else:
+            self._update = draw(self.figure, self.state)
         self._background, self._animated = None, set()
 
         self.image = w.Image(format="png", layout=w.Layout(max_width="100%"))
@@ -236,10 +252,13 @@ class Explorer:
         return self.state
 
     def _record(self, extra_losses=()):
-        self.losses.extend([*extra_losses, self.state["loss"]])
+        if "loss" in self.state:
+            self.losses.extend([*extra_losses, self.state["loss"]])
         with np.errstate(all="ignore"):
-            changed = list(self._update(self.state) or []) + [self._trace]
-            self._update_trace()
+            changed = list(self._update(self.state) or [])
+            if self._trace is not None:
+                changed.append(self._trace)
+                self._update_trace()
             self.image.value = self._render(changed)
         text = self.describe(self.values, self.state)
         if diverged(extra_losses):
