@@ -217,4 +217,4 @@ def test_explorer_without_a_loss_trace():
     )
     assert e.widgets["a"].continuous_update is False
     e.set(a=3)
-    assert e.text == "a squared is 9" and e.losses == [] and e.image.value[:4] == b"\x89PNG"
+    assert e.text == "a squared is 9.0" and e.losses == [] and e.image.value[:4] == b"\x89PNG"
