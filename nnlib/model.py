@@ -30,6 +30,7 @@ class Sequential:
         self.optimizer = self.loss = None
         self.metrics = []
         self.stop_training = False
+        self.history = None  # the History of the last fit
         for layer in layers or []:
             self.add(layer)
 
@@ -260,6 +261,7 @@ class Sequential:
             cb.on_train_begin()
         self.stop_training = False
         n, start = len(X), time.perf_counter()
+        batch_size = batch_size or 32  # None means Keras's default
         for epoch in range(epochs):
             for cb in callbacks:
                 cb.on_epoch_begin(epoch)
@@ -295,6 +297,7 @@ class Sequential:
                 break
         for cb in callbacks:
             cb.on_train_end()
+        self.history = history  # as Keras keeps it
         return history
 
     def _cast(self, dtype):

@@ -1,0 +1,239 @@
+"""Tests for nnlib.layers: Dense and Activation forward values, gradient checks, shape errors."""
+
+import re
+
+import numpy as np
+import pytest
+
+from nnlib import activations
+from nnlib.gradcheck import check_layer
+from nnlib.layers import Activation, Dense, Parameter
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+ACTIVATIONS = [None, "linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"]
+
+
+def built_dense(n_in=3, units=4, activation=None, seed=0, dtype=np.float64, **kwargs):
+    layer = Dense(units, activation=activation, **kwargs)
+    layer.build((n_in,), np.random.default_rng(seed), dtype)
+    return layer
+
+
+def test_forward_is_affine_then_activation():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((5, 3))
+    for name in ACTIVATIONS:
+        layer = built_dense(activation=name)
+        layer.set_weights([rng.standard_normal((3, 4)), rng.standard_normal(4)])
+        W, b = layer.get_weights()
+        Z = X @ W + b
+        expected = activations.get(name)(Z)
+        np.testing.assert_allclose(layer.forward(X), expected, rtol=1e-14)
+        np.testing.assert_allclose(layer.Z, Z, rtol=1e-14)
+
+
+def test_forward_by_hand():
+    # One neuron, two inputs: sigmoid(1*2 + (-1)*3 + 0.5) = sigmoid(-0.5).
+    layer = Dense(1, activation="sigmoid")
+    layer.set_weights([np.array([[1.0], [-1.0]]), np.array([0.5])])
+    out = layer.forward(np.array([[2.0, 3.0]]))
+    np.testing.assert_allclose(out, [[1 / (1 + np.exp(0.5))]], rtol=1e-15)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_dense_gradient_check(activation):
+    layer = built_dense(n_in=3, units=4, activation=activation, seed=1)
+    X = np.random.default_rng(2).standard_normal((6, 3))
+    # Keep every pre-activation away from the ReLU kink: a step of 1e-6 must not cross 0.
+    assert np.abs(X @ layer.W.value + layer.b.value).min() > 1e-3
+    errors = check_layer(layer, X)
+    assert set(errors) == {"input", "W", "b"}
+    for key, error in errors.items():
+        assert error < 1e-6, (activation, key, error)
+
+
+def test_dense_gradient_check_with_nonzero_bias():
+    layer = built_dense(n_in=4, units=3, activation="tanh", seed=3)
+    layer.set_weights([layer.W.value, np.array([0.3, -0.2, 0.1])])
+    X = np.random.default_rng(4).standard_normal((5, 4))
+    assert max(check_layer(layer, X).values()) < 1e-6
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "leaky_relu", "softmax"])
+def test_activation_layer_gradient_check(activation):
+    layer = Activation(activation)
+    X = np.random.default_rng(5).standard_normal((4, 5))
+    assert np.abs(X).min() > 1e-3
+    errors = check_layer(layer, X)
+    assert list(errors) == ["input"]  # no parameters
+    assert errors["input"] < 1e-6
+
+
+def test_activation_layer_forward_and_shape():
+    layer = Activation("relu")
+    X = np.array([[-1.0, 2.0], [3.0, -4.0]])
+    np.testing.assert_array_equal(layer(X), [[0.0, 2.0], [3.0, 0.0]])
+    assert layer.output_shape == (2,)
+    assert layer.count_params() == 0
+    assert layer.get_weights() == []
+
+
+# --- shape errors name the layer, the expected shape and the received shape -------------------
+
+
+def assert_names(excinfo, *parts):
+    message = str(excinfo.value)
+    for part in parts:
+        assert part in message, (part, message)
+
+
+def test_forward_shape_mismatch():
+    layer = built_dense(n_in=3, units=2, name="hidden")
+    with pytest.raises(ValueError) as excinfo:
+        layer.forward(np.ones((5, 4)))
+    assert_names(excinfo, "hidden", "(None, 3)", "(5, 4)")
+    with pytest.raises(ValueError) as excinfo:
+        layer.forward(np.ones(3))  # one example without its batch axis
+    assert_names(excinfo, "hidden", "(None, 3)", "(3,)")
+
+
+def test_backward_shape_mismatch():
+    layer = built_dense(n_in=3, units=2, name="out")
+    layer.forward(np.ones((5, 3)))
+    with pytest.raises(ValueError) as excinfo:
+        layer.backward(np.ones((5, 3)))
+    assert_names(excinfo, "out", "(5, 2)", "(5, 3)")
+
+
+def test_activation_layer_shape_mismatch():
+    layer = Activation("tanh", input_shape=(4,), name="squash")
+    layer.build((4,))
+    with pytest.raises(ValueError) as excinfo:
+        layer.forward(np.ones((2, 3)))
+    assert_names(excinfo, "squash", "(None, 4)", "(2, 3)")
+    layer.forward(np.ones((2, 4)))
+    with pytest.raises(ValueError) as excinfo:
+        layer.backward(np.ones((4, 2)))
+    assert_names(excinfo, "squash", "(2, 4)", "(4, 2)")
+
+
+def test_set_weights_shape_mismatch():
+    layer = built_dense(n_in=3, units=2, name="d1")
+    with pytest.raises(ValueError) as excinfo:
+        layer.set_weights([np.ones((2, 3)), np.ones(2)])  # W transposed
+    assert_names(excinfo, "d1", "(3, 2)", "(2, 3)")
+    with pytest.raises(ValueError) as excinfo:
+        layer.set_weights([np.ones((3, 2)), np.ones(3)])
+    assert_names(excinfo, "d1", "(2,)", "(3,)")
+    with pytest.raises(ValueError) as excinfo:
+        layer.set_weights([np.ones((3, 2))])
+    assert_names(excinfo, "d1", "expected 2 weight arrays", "received 1")
+
+
+def test_set_weights_on_unbuilt_dense_with_wrong_units():
+    layer = Dense(2, name="d2")
+    with pytest.raises(ValueError) as excinfo:
+        layer.set_weights([np.ones((3, 5)), np.ones(5)])
+    assert_names(excinfo, "d2", "(3, 2)", "(3, 5)")
+
+
+def test_dense_rejects_bad_units_and_inputs():
+    for units in (0, -1, 2.5):
+        with pytest.raises(ValueError, match="positive integer"):
+            Dense(units)
+    layer = Dense(2, name="flat")
+    with pytest.raises(ValueError, match=re.escape("(None, 4, 4)")):
+        layer.build((4, 4))
+    with pytest.raises(ValueError, match="unknown activation"):
+        Dense(2, activation="relu6")
+
+
+# --- weights API -------------------------------------------------------------------------------
+
+
+def test_get_set_weights_round_trip():
+    layer = built_dense(n_in=3, units=4)
+    W, b = layer.get_weights()
+    assert W.shape == (3, 4)  # (n_in, units), as in Keras
+    assert b.shape == (4,)
+    np.testing.assert_array_equal(b, 0.0)  # biases start at zero
+    rng = np.random.default_rng(0)
+    new = [rng.standard_normal((3, 4)), rng.standard_normal(4)]
+    layer.set_weights(new)
+    for got, want in zip(layer.get_weights(), new, strict=True):
+        np.testing.assert_array_equal(got, want)
+    # get_weights returns copies and set_weights copies in: no aliasing either way.
+    layer.get_weights()[0][0, 0] = 99.0
+    new[0][0, 0] = 99.0
+    assert layer.W.value[0, 0] != 99.0
+
+
+def test_set_weights_on_unbuilt_dense_builds_it():
+    layer = Dense(2, activation="relu")
+    assert not layer.built
+    W, b = np.arange(6.0).reshape(3, 2), np.array([1.0, -1.0])
+    layer.set_weights([W, b])
+    assert layer.built
+    assert layer.input_shape == (3,)
+    assert layer.output_shape == (2,)
+    np.testing.assert_array_equal(layer.W.value, W)
+    np.testing.assert_array_equal(layer.forward(np.ones((1, 3))), [[7.0, 8.0]])
+
+
+def test_set_weights_accepts_lists():
+    layer = Dense(1)
+    layer.set_weights([[[1.0], [2.0]], [0.5]])
+    assert layer.W.value.dtype == np.float64
+    np.testing.assert_array_equal(layer.forward(np.array([[1.0, 1.0]])), [[3.5]])
+
+
+def test_count_params_and_parameters():
+    layer = built_dense(n_in=10, units=64)
+    assert layer.count_params() == 10 * 64 + 64
+    assert [p.name for p in layer.parameters()] == ["W", "b"]
+    assert all(isinstance(p, Parameter) for p in layer.parameters())
+    assert Dense(3).count_params() == 0  # not built yet: no parameters
+
+
+def test_build_is_seeded_and_uses_glorot_uniform():
+    a, b = built_dense(n_in=50, units=30, seed=7), built_dense(n_in=50, units=30, seed=7)
+    np.testing.assert_array_equal(a.W.value, b.W.value)
+    assert not np.array_equal(a.W.value, built_dense(n_in=50, units=30, seed=8).W.value)
+    assert np.abs(a.W.value).max() <= np.sqrt(6 / 80)
+
+
+def test_call_builds_lazily():
+    layer = Dense(4, activation="tanh")
+    out = layer(np.ones((2, 3)))
+    assert layer.built and layer.input_shape == (3,) and out.shape == (2, 4)
+
+
+def test_backward_shapes_and_formulas():
+    layer = built_dense(n_in=3, units=2)
+    X = np.random.default_rng(1).standard_normal((4, 3))
+    layer.forward(X)
+    dZ = np.random.default_rng(2).standard_normal((4, 2))
+    dX = layer.backward(dZ)  # linear activation: dL/dZ == dL/dA
+    np.testing.assert_allclose(layer.W.grad, X.T @ dZ)
+    np.testing.assert_allclose(layer.b.grad, dZ.sum(axis=0))
+    np.testing.assert_allclose(dX, dZ @ layer.W.value.T)
+    assert dX.shape == X.shape
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_float32_layer_stays_float32(activation):
+    layer = built_dense(n_in=3, units=4, activation=activation, dtype=np.float32)
+    X = np.ones((2, 3), dtype=np.float32)
+    out = layer.forward(X)
+    dX = layer.backward(np.ones_like(out))
+    assert layer.W.value.dtype == layer.b.value.dtype == np.float32
+    assert out.dtype == dX.dtype == layer.W.grad.dtype == layer.b.grad.dtype == np.float32
+    assert Dense(2)(X).dtype == np.float32  # lazily built from float32 data
+
+
+def test_set_weights_on_unbuilt_dense_respects_its_input_shape():
+    layer = Dense(2, input_shape=(4,), name="d3")
+    with pytest.raises(ValueError) as excinfo:
+        layer.set_weights([np.ones((3, 2)), np.ones(2)])
+    assert_names(excinfo, "d3", "(4, 2)", "(3, 2)")
