@@ -1,0 +1,211 @@
+"""Checks on the book as a whole: table of contents, chapter structure, clean notebooks, pins.
+
+Tests marked ``build`` read the HTML in ``_build/html`` and are skipped until it exists.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+HTML = ROOT / "_build" / "html"
+
+# The chapter template (README.md): these headings, in this order.
+REQUIRED_HEADINGS = [
+    "Learning objectives",
+    "Prerequisites",
+    "Summary",
+    "Exercises",
+    "Further reading",
+]
+HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$", re.MULTILINE)
+# sphinx-exercise directives, in ``` or ::: fences; a label is one of the option lines after them.
+EXERCISE_LABEL = re.compile(
+    r"(?:```|:::)\{exercise(?:-start)?\}[^\n]*\n(?:[ \t]*:(?!label:)[^\n]*\n)*[ \t]*:label:\s*(\S+)"
+)
+SOLUTION_TARGET = re.compile(r"(?:```|:::)\{solution(?:-start)?\}[ \t]+(\S+)")
+
+
+def toc_files():
+    """Every ``file:`` in _toc.yml (the root included), as paths without suffix."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    found = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                found.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({key: value for key, value in toc.items() if key != "root"})
+    return found
+
+
+def markdown(nb):
+    """The markdown cells of a notebook, without code blocks (whose # lines are no headings).
+
+    A fence with a language opens a code block; a bare fence closes one, or closes a directive.
+    """
+    kept, in_code = [], False
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            fence = line.startswith("```")
+            info = line[3:].strip()
+            if in_code:
+                in_code = not fence
+            elif fence and info and not info.startswith("{"):
+                in_code = True
+            else:
+                kept.append(line)
+    return "\n".join(kept)
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+chapter_ids = [path.stem for path in CHAPTERS]
+
+
+def test_there_are_chapters():
+    assert CHAPTERS, "no notebooks in chapters/"
+
+
+def test_every_toc_entry_exists():
+    for entry in toc_files():
+        candidates = [ROOT / f"{entry}{suffix}" for suffix in (".md", ".ipynb")]
+        assert any(path.exists() for path in candidates), f"_toc.yml lists missing file {entry}"
+
+
+def test_every_chapter_is_in_the_toc():
+    listed = set(toc_files())
+    for path in CHAPTERS:
+        entry = path.relative_to(ROOT).with_suffix("").as_posix()
+        assert entry in listed, f"{entry} is not listed in _toc.yml"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=chapter_ids)
+def test_notebook_is_valid_and_uses_python3(path):
+    nb = read(path)
+    nbformat.validate(nb)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3", (
+        f"{path.name}: kernelspec must be python3"
+    )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=chapter_ids)
+def test_notebook_is_committed_without_outputs(path):
+    nb = read(path)
+    dirty = [
+        index
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)
+    ]
+    assert not dirty, (
+        f"{path.name}: cells {dirty} have outputs or execution counts; clear them with\n"
+        f"  .venv/bin/jupyter nbconvert --clear-output --inplace {path.relative_to(ROOT)}"
+    )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=chapter_ids)
+def test_chapter_follows_the_template(path):
+    nb = read(path)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.lstrip().startswith("# "), (
+        f"{path.name}: the first cell must be the chapter title (# ...)"
+    )
+    headings = [title for _, title in HEADING.findall(markdown(nb))]
+    positions = []
+    for required in REQUIRED_HEADINGS:
+        matches = [i for i, title in enumerate(headings) if title.lower() == required.lower()]
+        assert matches, f"{path.name}: no heading '{required}'"
+        positions.append(matches[0])
+    assert positions == sorted(positions), (
+        f"{path.name}: headings out of order; expected {REQUIRED_HEADINGS}"
+    )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=chapter_ids)
+def test_every_exercise_has_a_solution(path):
+    text = markdown(read(path))
+    exercises = set(EXERCISE_LABEL.findall(text))
+    solutions = set(SOLUTION_TARGET.findall(text))
+    assert solutions, f"{path.name}: no solution blocks"
+    assert exercises == solutions, (
+        f"{path.name}: exercises without solutions {sorted(exercises - solutions)}, "
+        f"solutions without exercises {sorted(solutions - exercises)}"
+    )
+
+
+def test_requirements_are_pinned():
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    requirements = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    assert requirements
+    pinned = re.compile(r"[A-Za-z0-9._\-\[\]]+==\S+")
+    unpinned = [line for line in requirements if not pinned.fullmatch(line)]
+    assert not unpinned, f"requirements.txt lines not pinned with ==: {unpinned}"
+
+
+def test_browser_assets_are_pinned_exactly():
+    package = json.loads((ROOT / "package.json").read_text())
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    for name, version in package["dependencies"].items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"package.json: {name} is not pinned"
+        assert lock["packages"][f"node_modules/{name}"]["version"] == version, (
+            f"package-lock.json is out of date for {name}; run npm install"
+        )
+
+
+# --- the built HTML ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built():
+    if not (HTML / "index.html").exists():
+        pytest.skip("no built book in _build/html; run `make book` first")
+    return HTML
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("entry", toc_files())
+def test_page_was_built_without_errors(built, entry):
+    page = built / f"{entry}.html"
+    assert page.exists(), f"{entry} was not built"
+    soup = BeautifulSoup(page.read_text(), "html.parser")
+    # Errors and warnings are shown only by cells tagged to expect them.
+    for output in soup.select(".cell_output .traceback, .cell_output .stderr"):
+        cell = output.find_parent(class_="cell")
+        assert cell is not None and "tag_raises-exception" in cell["class"], (
+            f"{entry}.html shows an error or warning in a cell not tagged raises-exception:\n"
+            f"{output.get_text()[:1000]}"
+        )
+    loaded = "script[src], link[rel~=stylesheet], link[rel~=preload], link[rel~=icon]"
+    external = [
+        tag.get("src") or tag.get("href")
+        for tag in soup.select(loaded)
+        if re.match(r"(https?:)?//", tag.get("src") or tag.get("href"))
+    ]
+    assert not external, f"{entry}.html loads assets from other hosts: {external}"
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("path", CHAPTERS, ids=chapter_ids)
+def test_solutions_are_collapsible(built, path):
+    html = (built / path.relative_to(ROOT).with_suffix(".html")).read_text()
+    solutions = re.findall(r'<div class="[^"]*\bsolution\b[^"]*"', html)
+    assert solutions, f"{path.name}: no solution in the built page"
+    assert all("dropdown" in tag for tag in solutions), (
+        f"{path.name}: every solution should use :class: dropdown"
+    )
