@@ -218,3 +218,11 @@ def test_explorer_without_a_loss_trace():
     assert e.widgets["a"].continuous_update is False
     e.set(a=3)
     assert e.text == "a squared is 9.0" and e.losses == [] and e.image.value[:4] == b"\x89PNG"
+
+
+def test_reset_restores_action_settings_too():
+    e = _toy_explorer()
+    e.widgets["rate"].value = 0.9
+    e.set(a=4.0)
+    assert e.reset() is None
+    assert e.widgets["rate"].value == 0.5 and e.values["a"] == 0.0 and e.losses == [4.0]

@@ -336,12 +336,12 @@ class Explorer:
         return self.state
 
     def reset(self):
-        """Back to the starting values, with an empty loss trace."""
+        """Back to the starting values (controls and action settings), with an empty trace."""
         with self._hold():
-            for c in self.controls:
+            for c in self.controls + [c for a in self.actions for c in a.settings]:
                 self.widgets[c.name].value = c.value
         self.losses = []
-        return self.refresh()
+        self.refresh()
 
     @contextlib.contextmanager
     def _hold(self):
