@@ -74,6 +74,55 @@ def leaky_relu_derivative(z, alpha=0.01):
     return np.where(z > 0, 1.0, alpha).astype(dtype)
 
 
+def silu(z):
+    """SiLU (also called swish) ``z * sigmoid(z)``; range about (-0.278, inf).
+
+    Smooth and non-monotonic: it dips to its minimum -0.2785 at z = -1.2785, then rises to 0.
+    """
+    z = np.asarray(z)
+    return z * sigmoid(z)
+
+
+def silu_derivative(z):
+    """``sigmoid(z) * (1 + z * (1 - sigmoid(z)))``."""
+    z = np.asarray(z)
+    s = sigmoid(z)
+    return s * (1.0 + z * (1.0 - s))
+
+
+# GELU(z) = z * Phi(z), Phi the standard normal CDF. NumPy has no erf, so we use the tanh
+# approximation of Hendrycks & Gimpel (2016) that GPT-2 uses (Hugging Face's "gelu_new", PyTorch's
+# approximate='tanh'); it is within 5e-4 of the exact GELU everywhere.
+_GELU_C = float(np.sqrt(2.0 / np.pi))
+_GELU_K = 0.044715
+# Beyond |z| = 10 the tanh below is exactly +-1 in float32 and float64; clipping there changes
+# no value and keeps z**3 from ever overflowing.
+_GELU_CLIP = 10.0
+
+
+def _gelu_tanh(z):
+    zc = np.clip(z, -_GELU_CLIP, _GELU_CLIP)
+    return zc, np.tanh(_GELU_C * (zc + _GELU_K * zc**3))
+
+
+def gelu(z):
+    """GELU, tanh approximation: ``0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z**3)))``.
+
+    Range about (-0.17, inf); like SiLU it dips below 0 for negative z (minimum -0.17 near
+    z = -0.75).
+    """
+    z = np.asarray(z)
+    _, t = _gelu_tanh(z)
+    return 0.5 * z * (1.0 + t)
+
+
+def gelu_derivative(z):
+    """``0.5 (1 + t) + 0.5 z (1 - t**2) sqrt(2/pi) (1 + 3 * 0.044715 z**2)``, t the tanh above."""
+    z = np.asarray(z)
+    zc, t = _gelu_tanh(z)
+    return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * _GELU_C * (1.0 + 3 * _GELU_K * zc * zc)
+
+
 def logsumexp(z, axis=-1, keepdims=False):
     """``log(sum(exp(z), axis))``, shifted by the max so nothing overflows."""
     z = np.asarray(z)
@@ -151,6 +200,8 @@ ACTIVATIONS = {
     "tanh": ActivationFunction("tanh", tanh, tanh_derivative),
     "relu": ActivationFunction("relu", relu, relu_derivative),
     "leaky_relu": ActivationFunction("leaky_relu", leaky_relu, leaky_relu_derivative),
+    "silu": ActivationFunction("silu", silu, silu_derivative),
+    "gelu": ActivationFunction("gelu", gelu, gelu_derivative),
     "softmax": _Softmax(),
 }
 

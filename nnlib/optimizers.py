@@ -49,7 +49,9 @@ class SGD(Optimizer):
         if mu == 0:
             p.value -= lr * p.grad
             return
-        v = state.setdefault("velocity", np.zeros_like(p.value))
+        if not state:
+            state["velocity"] = np.zeros_like(p.value)
+        v = state["velocity"]
         v *= mu
         v -= lr * p.grad
         p.value += mu * v - lr * p.grad if self.nesterov else v
@@ -74,8 +76,9 @@ class Adam(Optimizer):
 
     def update(self, p, state):
         b1, b2, t = self.beta_1, self.beta_2, self.iterations
-        m = state.setdefault("m", np.zeros_like(p.value))
-        v = state.setdefault("v", np.zeros_like(p.value))
+        if not state:  # first step: the moments start at zero
+            state["m"], state["v"] = np.zeros_like(p.value), np.zeros_like(p.value)
+        m, v = state["m"], state["v"]
         m += (1 - b1) * (p.grad - m)
         v += (1 - b2) * (p.grad * p.grad - v)
         # float(): a NumPy float64 scalar would silently upcast float32 parameters.

@@ -221,3 +221,89 @@ def test_float32_stays_float32(name):
         assert activations.log_softmax(z).dtype == np.float32
         assert activations.logsumexp(z).dtype == np.float32
         assert activations.softmax_jacobian(z).dtype == np.float32
+
+
+# --- chapter 2: SiLU and GELU (tanh approximation) ---------------------------------------------
+
+MODERN = ["silu", "gelu"]
+
+
+def exact_gelu(z):
+    """``z Phi(z)`` with the exact normal CDF, via ``math.erf`` (NumPy has no erf)."""
+    import math
+
+    return np.array([x * 0.5 * (1 + math.erf(x / math.sqrt(2))) for x in np.ravel(z)])
+
+
+def test_silu_and_gelu_closed_forms():
+    z = np.linspace(-6, 6, 49)
+    np.testing.assert_allclose(activations.silu(z), z / (1 + np.exp(-z)), rtol=1e-14, atol=1e-16)
+    c = np.sqrt(2 / np.pi)
+    gelu = 0.5 * z * (1 + np.tanh(c * (z + 0.044715 * z**3)))
+    np.testing.assert_allclose(activations.gelu(z), gelu, rtol=1e-14, atol=1e-16)
+    # The tanh approximation stays within 5e-4 of the exact GELU.
+    z = np.linspace(-8, 8, 1601)
+    assert np.max(np.abs(activations.gelu(z) - exact_gelu(z))) < 5e-4
+
+
+def test_silu_and_gelu_known_points():
+    for name in MODERN:
+        f, d = getattr(activations, name), getattr(activations, f"{name}_derivative")
+        assert f(0.0) == 0.0 and d(0.0) == 0.5
+        assert activations.get(name).name == name
+    # SiLU's minimum: silu'(z*) = 0 at z* = -1.27846, where silu(z*) = z* + 1.
+    z_star = -1.2784645427610738
+    assert abs(activations.silu_derivative(z_star)) < 1e-12
+    assert activations.silu(z_star) == pytest.approx(z_star + 1, rel=1e-12)
+    assert activations.gelu(-0.7525) == pytest.approx(-0.170041, abs=1e-6)
+
+
+@pytest.mark.parametrize("name", MODERN)
+def test_modern_derivatives_match_finite_differences(name):
+    fn = getattr(activations, name)
+    derivative = getattr(activations, f"{name}_derivative")
+    z = np.concatenate([away_from_kinks((200,), seed=6), [-12.0, -9.0, 9.0, 12.0]])
+    assert check_function(fn, derivative, z) < 1e-6
+
+
+@pytest.mark.parametrize("name", MODERN)
+def test_modern_activation_object_backward_is_chain_rule(name):
+    f = activations.get(name)
+    z = away_from_kinks((6, 4), seed=7)
+    g = np.random.default_rng(8).standard_normal(z.shape)
+    derivative = getattr(activations, f"{name}_derivative")
+    np.testing.assert_allclose(f.backward(z, f(z), g), g * derivative(z))
+
+
+@pytest.mark.parametrize("name", MODERN)
+def test_modern_activations_in_a_dense_layer_pass_gradcheck(name):
+    from nnlib import Dense
+    from nnlib.gradcheck import check_layer
+
+    layer = Dense(3, activation=name)
+    X = np.random.default_rng(9).standard_normal((5, 4))
+    errors = check_layer(layer, X)
+    assert max(errors.values()) < 1e-6, errors
+
+
+@pytest.mark.parametrize("name", MODERN)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_modern_activations_stable_at_large_z(name, dtype):
+    z = np.array([-1e300 if dtype == np.float64 else -1e30, -1e4, -1000, 1000, 1e4], dtype=dtype)
+    f, d = getattr(activations, name), getattr(activations, f"{name}_derivative")
+    with no_float_trouble(), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out, slope = f(z), d(z)
+    assert out.dtype == slope.dtype == dtype
+    np.testing.assert_array_equal(out, np.array([0, 0, 0, 1000, 1e4], dtype=dtype))
+    np.testing.assert_array_equal(slope, np.array([0, 0, 0, 1, 1], dtype=dtype))
+
+
+@pytest.mark.parametrize("name", MODERN)
+def test_modern_float32_stays_float32(name):
+    z = np.linspace(-3, 3, 12, dtype=np.float32).reshape(3, 4)
+    f = activations.get(name)
+    a = f(z)
+    assert a.dtype == np.float32
+    assert f.backward(z, a, np.ones_like(z)).dtype == np.float32
+    assert getattr(activations, f"{name}_derivative")(z).dtype == np.float32

@@ -40,6 +40,7 @@ class Slider:
     description: str = ""
     log: bool = False  # a logarithmic slider: min/max/value are the values, step is in decades
     continuous_update: bool = True  # False: update on release only (for slow computations)
+    readout_format: str = ".2f"  # e.g. ".0f" for whole numbers
 
     def widget(self):
         import ipywidgets as w
@@ -65,7 +66,7 @@ class Slider:
             min=self.min,
             max=self.max,
             step=self.step,
-            readout_format=".2f",
+            readout_format=self.readout_format,
             **common,
         )
 
@@ -205,7 +206,7 @@ class Explorer:
             self._trace_ax.set(title="Loss as you go", xlabel="update", ylabel="loss", yscale="log")
         else:
             self._update = draw(self.figure, self.state)
-        self._background, self._animated = None, set()
+        self._background, self._animated, self._limits = None, [], None
 
         self.image = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.readout = w.HTML()
@@ -294,14 +295,22 @@ class Explorer:
         from PIL import Image
 
         canvas = self.figure.canvas
-        if self._background is None or not self._animated.issuperset(artists):
-            self._animated.update(_stacked_above(artists))
+        limits = [(ax.get_xlim(), ax.get_ylim()) for ax in self.figure.axes]
+        if (
+            self._background is None
+            or limits != self._limits  # an axis rescaled: its ticks and grid are stale
+            or not set(self._animated).issuperset(artists)
+        ):
+            animated = set(self._animated) | _stacked_above(artists)
+            order = {id(a): i for i, a in enumerate(self.figure.findobj())}
+            self._animated = sorted(animated, key=lambda a: (a.get_zorder(), order.get(id(a), 0)))
             for artist in self._animated:
                 artist.set_animated(True)
             canvas.draw()  # everything except the animated artists
             self._background = canvas.copy_from_bbox(self.figure.bbox)
+            self._limits = limits
         canvas.restore_region(self._background)
-        for artist in sorted(self._animated, key=lambda a: a.get_zorder()):
+        for artist in self._animated:  # in drawing order: by zorder, then as matplotlib would
             self.figure.draw_artist(artist)
         buffer = io.BytesIO()
         Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(
