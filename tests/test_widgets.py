@@ -1,7 +1,6 @@
 """Widgets: the Explorer machinery and chapter 1's neuron explorer, driven programmatically."""
 
 import itertools
-import warnings
 
 import matplotlib
 import numpy as np
@@ -20,12 +19,7 @@ from nnlib.widgets.neuron import (  # noqa: E402
     neuron_train,
 )
 
-
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")  # see conftest.py
 
 
 def _toy_explorer():

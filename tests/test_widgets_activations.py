@@ -3,7 +3,6 @@ would drive them, against values computed independently."""
 
 import itertools
 import math
-import warnings
 
 import matplotlib
 import numpy as np
@@ -23,12 +22,7 @@ from nnlib.widgets.activations import (  # noqa: E402
     nice_limits,
 )
 
-
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")  # see conftest.py
 
 
 def by_hand(name, z):

@@ -1,7 +1,5 @@
 """Chapter 3's widget: hidden sigmoid units as steps, driven programmatically."""
 
-import warnings
-
 import matplotlib
 import numpy as np
 import pytest
@@ -27,12 +25,7 @@ from nnlib.widgets.layers import (  # noqa: E402
     target_data,
 )
 
-
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")  # see conftest.py
 
 
 def sigmoid(z):
