@@ -71,13 +71,25 @@ class Layer:
     # --- checks ---------------------------------------------------------------------------
     def _check_input(self, X):
         """Raise ``ValueError`` naming this layer unless ``X.shape == (n, *input_shape)``."""
+        if not self.built:
+            raise ValueError(
+                f"{type(self).__name__} layer '{self.name}' is not built yet: call it as "
+                "layer(X), give it an input_shape inside a Sequential model, or call build()"
+            )
         if X.ndim != len(self.input_shape) + 1 or X.shape[1:] != self.input_shape:
             raise ValueError(
                 f"{type(self).__name__} layer '{self.name}' expected input of shape "
                 f"{_shape_str((None, *self.input_shape))}, received {X.shape}"
             )
 
-    def _check_grad(self, grad, out):
+    def _check_grad(self, grad):
+        """Raise unless ``forward`` ran and ``grad`` has the shape of its output."""
+        out = getattr(self, "A", None)
+        if out is None:
+            raise RuntimeError(
+                f"{type(self).__name__} layer '{self.name}': backward needs the values cached by "
+                "forward; run forward on the batch first"
+            )
         if grad.shape != out.shape:
             raise ValueError(
                 f"{type(self).__name__} layer '{self.name}' backward expected a gradient of shape "
@@ -181,7 +193,7 @@ class Dense(Layer):
         return self.A
 
     def backward(self, grad):
-        self._check_grad(grad, self.A)
+        self._check_grad(grad)
         return self.backward_from_z(self.activation.backward(self.Z, self.A, grad))
 
     def backward_from_z(self, dZ):
@@ -205,7 +217,7 @@ class Activation(Layer):
         return self.A
 
     def backward(self, grad):
-        self._check_grad(grad, self.A)
+        self._check_grad(grad)
         return self.activation.backward(self.Z, self.A, grad)
 
     def backward_from_z(self, dZ):

@@ -237,3 +237,14 @@ def test_set_weights_on_unbuilt_dense_respects_its_input_shape():
     with pytest.raises(ValueError) as excinfo:
         layer.set_weights([np.ones((3, 2)), np.ones(2)])
     assert_names(excinfo, "d3", "(4, 2)", "(3, 2)")
+
+
+# --- lead: clear errors for calls out of order ---
+def test_backward_before_forward_and_forward_before_build_say_what_to_do():
+    dense = Dense(2, input_shape=(3,))
+    dense.build((3,), np.random.default_rng(0))
+    with pytest.raises(RuntimeError, match="run forward on the batch first"):
+        dense.backward(np.ones((4, 2)))
+    with pytest.raises(ValueError, match="not built yet"):
+        Activation("relu").forward(np.ones((4, 3)))
+    np.testing.assert_array_equal(Activation("relu")(np.array([[-1.0, 2.0]])), [[0.0, 2.0]])
