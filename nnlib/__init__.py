@@ -6,7 +6,17 @@ ipywidgets, so they load when first used: ``from nnlib import plotting, widgets`
 
 import importlib
 
-from . import activations, callbacks, datasets, gradcheck, initializers, losses, metrics, optimizers
+from . import (
+    activations,
+    callbacks,
+    datasets,
+    gradcheck,
+    initializers,
+    losses,
+    metrics,
+    optimizers,
+    schedules,
+)
 from .callbacks import Callback, History
 from .layers import Activation, Dense, Layer, Parameter
 from .losses import (
@@ -29,6 +39,7 @@ __all__ = [
     "losses",
     "metrics",
     "optimizers",
+    "schedules",
     "plotting",
     "widgets",
     "Activation",

@@ -1,25 +1,41 @@
 """Optimizers: ``step(params)`` moves every ``Parameter.value`` using its ``.grad``.
 
-Updates are in place, and keep the parameters' dtype (float32 stays float32).
+Updates are in place, and keep the parameters' dtype (float32 stays float32). ``learning_rate``
+is a number or a schedule (``nnlib.schedules``): a callable of the number of updates made so far.
 """
 
 import numpy as np
 
 
 class Optimizer:
-    """Base class: per-parameter state and a step counter ``iterations``."""
+    """Base class: per-parameter state, a step counter ``iterations`` and the learning rate.
+
+    ``learning_rate`` may be a schedule (``schedule(step) -> rate``); ``step`` evaluates it once
+    per update, from the number of updates made before it, and keeps the value in ``lr``.
+    """
 
     def __init__(self, learning_rate):
-        if not learning_rate > 0:
-            raise ValueError(
-                f"{type(self).__name__} needs a positive learning_rate, got {learning_rate!r}"
-            )
-        self.learning_rate = learning_rate
         self.iterations = 0
+        self.learning_rate = learning_rate
         self.state = {}  # Parameter -> its slots (velocity, moments, ...)
+
+    @property
+    def learning_rate(self):
+        """The rate the next update uses: the number given, or the schedule at ``iterations``."""
+        if self.schedule is None:
+            return self._learning_rate
+        return self.schedule(self.iterations)
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self.schedule = value if callable(value) else None
+        if self.schedule is None and not value > 0:
+            raise ValueError(f"{type(self).__name__} needs a positive learning_rate, got {value!r}")
+        self._learning_rate = value
 
     def step(self, params):
         """Apply one update to each parameter in ``params``."""
+        self.lr = self.learning_rate  # this update's rate (a schedule sees the steps made so far)
         self.iterations += 1
         for p in params:
             self.update(p, self.state.setdefault(p, {}))
@@ -28,7 +44,7 @@ class Optimizer:
         raise NotImplementedError
 
     def __repr__(self):
-        return f"{type(self).__name__}(learning_rate={self.learning_rate})"
+        return f"{type(self).__name__}(learning_rate={self._learning_rate})"
 
 
 class SGD(Optimizer):
@@ -45,7 +61,7 @@ class SGD(Optimizer):
         self.momentum, self.nesterov = momentum, nesterov
 
     def update(self, p, state):
-        lr, mu = self.learning_rate, self.momentum
+        lr, mu = self.lr, self.momentum
         if mu == 0:
             p.value -= lr * p.grad
             return
@@ -82,7 +98,7 @@ class Adam(Optimizer):
         m += (1 - b1) * (p.grad - m)
         v += (1 - b2) * (p.grad * p.grad - v)
         # float(): a NumPy float64 scalar would silently upcast float32 parameters.
-        lr_t = float(self.learning_rate * np.sqrt(1 - b2**t) / (1 - b1**t))
+        lr_t = float(self.lr * np.sqrt(1 - b2**t) / (1 - b1**t))
         p.value -= lr_t * m / (np.sqrt(v) + self.epsilon)
 
 

@@ -202,3 +202,176 @@ def test_adam_zero_gradient_is_a_no_op():
     p.grad = np.zeros(2)
     Adam().step([p])  # epsilon keeps 0 / (sqrt(0) + eps) at 0, with no warning
     np.testing.assert_array_equal(p.value, [0.5, -0.5])
+
+
+# --- chapter 6 ---------------------------------------------------------------------------------
+# Momentum, Nesterov and Adam against closed forms on a 1-D quadratic f(w) = lam w^2 / 2 (and on a
+# linear function), and learning-rate schedules inside the optimizers.
+
+
+def quadratic_run(optimizer, lam, steps, w0=1.0):
+    """Weights w_0 .. w_steps of ``optimizer`` on f(w) = lam w^2 / 2 (gradient lam w)."""
+    p = Parameter(np.array([w0]), "w")
+    trace = [w0]
+    for _ in range(steps):
+        p.grad = lam * p.value
+        optimizer.step([p])
+        trace.append(p.value[0])
+    return np.array(trace)
+
+
+def momentum_matrix(lr, mu, lam, nesterov=False):
+    """(w, v) -> (w', v') for one momentum step on the quadratic: a linear map.
+
+    v' = mu v - lr lam w; plain: w' = w + v'; Nesterov: w' = w + mu v' - lr lam w.
+    """
+    if nesterov:
+        return np.array([[1 - lr * lam * (1 + mu), mu * mu], [-lr * lam, mu]])
+    return np.array([[1 - lr * lam, mu], [-lr * lam, mu]])
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+@pytest.mark.parametrize("lr, mu", [(0.1, 0.9), (0.5, 0.5), (0.05, 0.0), (0.9, 0.95)])
+def test_momentum_matches_the_matrix_power_closed_form(lr, mu, nesterov):
+    lam, steps = 2.0, 60
+    M = momentum_matrix(lr, mu, lam, nesterov)
+    expected = [(np.linalg.matrix_power(M, t) @ [1.0, 0.0])[0] for t in range(steps + 1)]
+    got = quadratic_run(SGD(lr, momentum=mu, nesterov=nesterov), lam, steps)
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+
+
+def test_momentum_matches_the_two_root_closed_form():
+    # w_{t+1} = (1 + mu - lr lam) w_t - mu w_{t-1}: w_t = A r1^t + B r2^t (complex roots here).
+    lr, mu, lam = 0.1, 0.9, 2.0
+    r1, r2 = np.roots([1.0, -(1 + mu - lr * lam), mu])
+    w0, w1 = 1.0, 1.0 - lr * lam  # the first step is plain gradient descent (v starts at 0)
+    A, B = np.linalg.solve([[1, 1], [r1, r2]], [w0, w1])
+    t = np.arange(80)
+    closed = (A * r1**t + B * r2**t).real
+    np.testing.assert_allclose(quadratic_run(SGD(lr, momentum=mu), lam, 79), closed, atol=1e-12)
+    # Complex roots of modulus sqrt(mu): the error shrinks like mu^(t/2), oscillating.
+    assert abs(r1) == pytest.approx(np.sqrt(mu)) and np.iscomplex(r1)
+
+
+@pytest.mark.parametrize("mu", [0.0, 0.5, 0.9])
+def test_momentum_is_stable_exactly_below_2_1_plus_mu_over_lambda(mu):
+    lam = 4.0
+    threshold = 2 * (1 + mu) / lam
+    below = quadratic_run(SGD(0.97 * threshold, momentum=mu), lam, 400)
+    above = quadratic_run(SGD(1.03 * threshold, momentum=mu), lam, 400)
+    assert abs(below[-1]) < 1e-6 and abs(above[-1]) > 1e6
+    radius = lambda lr: np.max(np.abs(np.linalg.eigvals(momentum_matrix(lr, mu, lam))))  # noqa: E731
+    assert radius(0.97 * threshold) < 1 < radius(1.03 * threshold)
+
+
+def test_momentum_steady_state_on_a_slope_is_lr_over_1_minus_mu():
+    # Constant gradient g: v_t = -lr g (1 - mu^t) / (1 - mu), so the step tends to lr g / (1 - mu).
+    lr, mu, g = 0.01, 0.9, 3.0
+    p, opt = Parameter(np.array([0.0]), "w"), SGD(lr, momentum=mu)
+    positions = [0.0]
+    for _ in range(200):
+        p.grad = np.array([g])
+        opt.step([p])
+        positions.append(p.value[0])
+    t = np.arange(201)
+    closed = -lr * g / (1 - mu) * (t - mu * (1 - mu**t) / (1 - mu))
+    np.testing.assert_allclose(positions, closed, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(opt.state[p]["velocity"], -lr * g / (1 - mu), rtol=1e-9)
+
+
+@pytest.mark.parametrize("b1, b2", [(0.9, 0.999), (0.5, 0.9), (0.0, 0.0)])
+def test_adam_first_step_is_lr_times_sign_of_g_with_bias_correction(b1, b2):
+    # m_1 = (1 - b1) g and v_1 = (1 - b2) g^2; bias correction divides them back out, so the first
+    # step is exactly lr g / (|g| + eps / sqrt(1 - b2)): lr sign(g) up to epsilon.
+    lr, eps = 0.01, 1e-7
+    g = np.array([0.1, -5.0, 200.0, 0.0])
+    p = Parameter(np.zeros(4), "w")
+    p.grad = g
+    Adam(lr, beta_1=b1, beta_2=b2, epsilon=eps).step([p])
+    np.testing.assert_allclose(p.value, -lr * g / (np.abs(g) + eps / np.sqrt(1 - b2)), rtol=1e-12)
+    np.testing.assert_allclose(p.value, -lr * np.sign(g), rtol=1e-3)
+
+
+def test_adam_on_a_slope_moves_lr_per_step():
+    # Constant gradient: m_t = (1 - b1^t) g and v_t = (1 - b2^t) g^2 exactly, so every step is
+    # lr g / (|g| + eps / sqrt(1 - b2^t)).
+    lr, eps, b2, g = 0.05, 1e-7, 0.999, -0.3
+    p, opt = Parameter(np.array([0.0]), "w"), Adam(lr, epsilon=eps)
+    steps = []
+    for t in range(1, 101):
+        before = p.value[0]
+        p.grad = np.array([g])
+        opt.step([p])
+        steps.append(p.value[0] - before)
+        assert steps[-1] == pytest.approx(-lr * g / (abs(g) + eps / np.sqrt(1 - b2**t)), rel=1e-10)
+
+
+def test_adam_without_averaging_is_sign_descent_on_a_quadratic():
+    # beta_1 = beta_2 = 0: the step is lr g / (|g| + eps), i.e. lr sign(g) (eps aside): from
+    # w0 = 0.35 with lr = 0.1 the path is 0.25, 0.15, 0.05, -0.05, 0.05, -0.05, ... (it never
+    # settles: the step does not shrink near the minimum).
+    got = quadratic_run(Adam(0.1, beta_1=0.0, beta_2=0.0, epsilon=1e-12), 3.0, 8, w0=0.35)
+    np.testing.assert_allclose(got, [0.35, 0.25, 0.15, 0.05, -0.05, 0.05, -0.05, 0.05, -0.05],
+                               atol=1e-10)
+
+
+def test_a_schedule_sets_every_step_of_sgd():
+    from nnlib.schedules import PiecewiseConstantDecay
+
+    schedule = PiecewiseConstantDecay(boundaries=[2], values=[0.1, 0.01])
+    opt = SGD(learning_rate=schedule)
+    assert opt.learning_rate == 0.1 and opt.schedule is schedule
+    # Steps 0, 1, 2 use 0.1 (Keras: the boundary belongs to the earlier piece), then 0.01.
+    trace = run(opt, gradients=[1.0] * 5, w0=0.0)
+    np.testing.assert_allclose(np.diff([0.0, *trace]), [-0.1, -0.1, -0.1, -0.01, -0.01])
+    assert opt.iterations == 5 and opt.learning_rate == 0.01
+
+
+def test_a_schedule_sets_every_step_of_momentum_and_adam():
+    from nnlib.schedules import CosineDecay, StepDecay
+
+    constant = run(SGD(0.1, momentum=0.9), gradients=[1.0] * 6, w0=0.0)
+    scheduled = run(SGD(StepDecay(0.1, drop=0.5, every=3), momentum=0.9), [1.0] * 6, w0=0.0)
+    np.testing.assert_allclose(scheduled[:3], constant[:3], rtol=1e-15)  # same until the drop
+    v, w, by_hand = 0.0, 0.0, []
+    for t in range(6):
+        v = 0.9 * v - 0.1 * 0.5 ** (t // 3)
+        w += v
+        by_hand.append(w)
+    np.testing.assert_allclose(scheduled, by_hand, rtol=1e-14)
+
+    schedule = CosineDecay(0.05, decay_steps=4)
+    opt = Adam(schedule, epsilon=1e-12)
+    trace = run(opt, gradients=[2.0] * 6, w0=0.0)
+    # On a slope each Adam step is (almost exactly) the current rate.
+    np.testing.assert_allclose(-np.diff([0.0, *trace]), [schedule(t) for t in range(6)],
+                               atol=1e-9)
+    assert trace[-1] == trace[-2]  # the cosine reached 0 at step 4
+
+
+def test_a_diverging_schedule_reports_the_current_rate():
+    from nnlib import Dense, DivergenceError, Sequential
+    from nnlib.schedules import ExponentialDecay
+
+    X = np.linspace(-3, 3, 20)[:, None]
+    schedule = ExponentialDecay(2.0, decay_steps=10, decay_rate=1.5)  # grows: diverges
+    model = Sequential([Dense(1, input_shape=(1,))], seed=0)
+    model.compile(optimizer=SGD(schedule), loss="mse")
+    with pytest.raises(DivergenceError) as error:
+        model.fit(X, 2 * X, epochs=10000, batch_size=20)
+    rate = model.optimizer.learning_rate
+    assert rate == schedule(model.optimizer.iterations) and rate > 2.0
+    assert f"learning rate {rate}" in str(error.value)
+
+
+def test_a_number_is_still_checked_and_a_schedule_is_shown_in_the_repr():
+    from nnlib.schedules import StepDecay
+
+    with pytest.raises(ValueError, match="positive learning_rate"):
+        SGD(learning_rate=-1.0)
+    opt = SGD(0.1)
+    opt.learning_rate = StepDecay(0.2, 0.5, 10)  # a schedule can replace a number later
+    assert opt.learning_rate == 0.2
+    assert repr(opt) == (
+        "SGD(learning_rate=StepDecay(initial_learning_rate=0.2, drop=0.5, every=10))"
+    )
