@@ -15,6 +15,7 @@ from . import (
     losses,
     metrics,
     optimizers,
+    regularizers,
     schedules,
 )
 from .callbacks import Callback, History
@@ -39,6 +40,7 @@ __all__ = [
     "losses",
     "metrics",
     "optimizers",
+    "regularizers",
     "schedules",
     "plotting",
     "widgets",

@@ -11,7 +11,7 @@ Conventions used by every layer:
 
 import numpy as np
 
-from . import activations, initializers
+from . import activations, initializers, regularizers
 
 
 class Parameter:
@@ -53,6 +53,10 @@ class Layer:
 
     def parameters(self):
         """The layer's ``Parameter`` objects, in the order ``get_weights`` returns them."""
+        return []
+
+    def penalties(self):
+        """``(Parameter, regularizer)`` pairs whose penalties training adds to the loss."""
         return []
 
     def __call__(self, X, training=False):
@@ -140,6 +144,8 @@ class Dense(Layer):
         ``(n_features,)``; lets a model build (and ``summary()``) before seeing data.
     kernel_initializer, bias_initializer : str or callable
         See ``nnlib.initializers``.
+    kernel_regularizer, bias_regularizer : str or Regularizer, optional
+        A weight penalty such as ``regularizers.L2(1e-3)``; see ``nnlib.regularizers``.
 
     Shapes: ``X`` (n, n_in) → ``A`` (n, units); ``W`` (n_in, units); ``b`` (units,).
     """
@@ -151,6 +157,8 @@ class Dense(Layer):
         input_shape=None,
         kernel_initializer="glorot_uniform",
         bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
         name=None,
     ):
         super().__init__(name=name, input_shape=input_shape)
@@ -160,6 +168,8 @@ class Dense(Layer):
         self.activation = activations.get(activation)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
 
     def build(self, input_shape, rng=None, dtype=np.float64):
         if len(input_shape) != 1:
@@ -178,6 +188,10 @@ class Dense(Layer):
 
     def parameters(self):
         return [self.W, self.b] if self.built else []
+
+    def penalties(self):
+        pairs = [(self.W, self.kernel_regularizer), (self.b, self.bias_regularizer)]
+        return [(p, reg) for p, reg in pairs if reg is not None] if self.built else []
 
     def set_weights(self, weights):
         if not self.built:  # build from input_shape, else from W itself: W is (n_in, units)

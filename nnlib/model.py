@@ -79,6 +79,10 @@ class Sequential:
         """Number of scalar parameters."""
         return sum(layer.count_params() for layer in self.layers)
 
+    def penalty(self):
+        """The weight penalties of every layer's regularizers, summed (0.0 without any)."""
+        return float(sum(reg(p.value) for layer in self.layers for p, reg in layer.penalties()))
+
     def get_weights(self):
         """Copies of all parameter arrays, layer by layer (``[W1, b1, W2, b2, ...]``)."""
         return [w for layer in self.layers for w in layer.get_weights()]
@@ -173,7 +177,9 @@ class Sequential:
     def compute_gradients(self, X, y):
         """Forward and backward on one batch: fills every ``Parameter.grad``, returns the loss.
 
-        When the output activation is sigmoid/softmax and the loss the matching cross-entropy,
+        Layers' weight penalties (``kernel_regularizer``...) are added to the loss and the
+        gradients. When the output activation is sigmoid/softmax and the loss the matching
+        cross-entropy,
         the loss is computed from the last layer's pre-activation ``z`` (same value, but stable,
         and its gradient at ``z`` is simply ``prediction - target`` over ``n``).
         """
@@ -186,6 +192,10 @@ class Sequential:
         else:
             loss, grad = self.loss(y, y_pred), self.loss.gradient(y, y_pred)
         self.backward(grad, from_z=bool(fused))
+        for layer in self.layers:  # weight penalties: added to the loss and to the gradients
+            for p, reg in layer.penalties():
+                loss += reg(p.value)
+                p.grad += reg.gradient(p.value)
         self._last_output = y_pred
         return loss
 
@@ -328,6 +338,7 @@ class Sequential:
             y_pred = self.forward(X)
             fused = self._fused_loss()
             loss = fused(y, self.layers[-1].Z) if fused else self.loss(y, y_pred)
+            loss += self.penalty()  # as Keras: the reported loss includes the weight penalties
         logs = {"loss": loss, **{name: fn(y, y_pred) for name, fn in self.metrics}}
         if return_dict:
             return logs
