@@ -168,12 +168,19 @@ def test_bias_explorer_shows_the_pure_state_and_survives_the_extremes():
     state = limits.bias_state(0.3, limits.WEIGHTINGS[1])
     assert e.state["groups"] == state["groups"] and e.image.value != first
     assert f"{state['groups'][1]['accuracy']:.1%} in group B" in e.text
-    assert "weighted up" in e.text
+    assert "each counted 2 times" in e.text
     for fraction, weighting in itertools.product([0.0, 0.5], limits.WEIGHTINGS):
         e.set(minority_fraction=fraction, weighting=weighting)
         assert np.all(np.isfinite(e.state["proba"]))
+    assert "changes nothing" in e.text  # 0.5 with weighting: the groups are already equal
     e.set(minority_fraction=0.0, weighting=limits.WEIGHTINGS[1])
     assert "changes nothing" in e.text and "0 of them" in e.text
+    # where weighting changes nothing, it is the same model, trained once
+    for fraction in (0.0, 0.5):
+        a = limits.trained_bias_model(fraction, limits.WEIGHTINGS[0]).get_weights()
+        b = limits.trained_bias_model(fraction, limits.WEIGHTINGS[1]).get_weights()
+        for wa, wb in zip(a, b, strict=True):
+            np.testing.assert_array_equal(wa, wb)
     assert len(e.controls[0].grid()) == 26
 
 

@@ -294,11 +294,15 @@ def training_sample(minority_fraction, weighting=WEIGHTINGS[0], seed=0):
     (X, y, group), _ = population()
     rows = datasets.biased_sample(group, N_TRAIN, minority_fraction, seed=seed)
     X, y, group = X[rows], y[rows], group[rows]
-    n_b = int(group.sum())
-    if weighting == WEIGHTINGS[1] and 0 < n_b < len(group):
-        repeats = np.where(group == 1, max(1, round((len(group) - n_b) / n_b)), 1)
+    if weighting == WEIGHTINGS[1]:
+        repeats = np.where(group == 1, _weight_of_b(int(group.sum())), 1)
         X, y, group = (np.repeat(a, repeats, axis=0) for a in (X, y, group))
     return X, y, group
+
+
+def _weight_of_b(n_b):
+    """How many times "groups weighted equally" counts each of ``n_b`` group-B rows (1: none)."""
+    return max(1, round((N_TRAIN - n_b) / n_b)) if 0 < n_b < N_TRAIN else 1
 
 
 def bias_model(seed=0):
@@ -322,8 +326,11 @@ def _bias_weights(minority_fraction, weighting, seed):
 
 def trained_bias_model(minority_fraction, weighting=WEIGHTINGS[0], seed=0):
     """``bias_model(seed)`` after ``STEPS`` full-batch steps on ``training_sample(...)``, cached."""
+    fraction = round(float(minority_fraction), 6)
+    if _weight_of_b(round(fraction * N_TRAIN)) == 1:  # nothing to reweight: the same training
+        weighting = WEIGHTINGS[0]
     model = bias_model(seed)
-    model.set_weights(_bias_weights(round(float(minority_fraction), 6), weighting, int(seed)))
+    model.set_weights(_bias_weights(fraction, weighting, int(seed)))
     return model
 
 
@@ -388,16 +395,18 @@ def describe_bias(values, state):
         f"Trained on {N_TRAIN} examples, {state['n_b']} of them ({fraction:.0%}) from group B "
         f"(30% of the population)"
     )
-    if state["weighting"] == WEIGHTINGS[1]:
-        how += (
-            ", group B weighted up to count as much as group A"
-            if 0 < state["n_b"] < N_TRAIN
-            else " (weighting changes nothing: the sample has only one group)"
-        )
+    k = _weight_of_b(state["n_b"])
+    if state["weighting"] == WEIGHTINGS[1] and k > 1:
+        how += f", each counted {k} times so that group B weighs about as much as group A"
+    elif state["weighting"] == WEIGHTINGS[1]:
+        how += " (weighting changes nothing here: the groups already weigh about the same, or "
+        how += "the sample has only one group)"
     return (
         f"{how}. On the whole population: accuracy {a['accuracy']:.1%} in group A and "
-        f"{b['accuracy']:.1%} in group B (gap {state['gap']:+.1%}); true-positive rate "
-        f"{a['true_positive_rate']:.0%} (A) and {b['true_positive_rate']:.0%} (B); selection rate "
+        f"{b['accuracy']:.1%} in group B (gap {state['gap']:+.1%}); false-positive rate "
+        f"{a['false_positive_rate']:.0%} (A) and {b['false_positive_rate']:.0%} (B); "
+        f"true-positive rate {a['true_positive_rate']:.0%} (A) and "
+        f"{b['true_positive_rate']:.0%} (B); selection rate "
         f"{a['selection_rate']:.0%} (A) and {b['selection_rate']:.0%} (B). Dashed lines: each "
         "group's true label boundary; solid black line: where the model's output is 0.5."
     )
@@ -435,7 +444,7 @@ def _draw_bias(fig, state):
                 edgecolor="black",
                 linewidth=0.3,
                 zorder=2,
-                label=f"label {c}",
+                label=f"label {c}" if g == 0 else None,
             )
         true_boundary = POPULATION["shift"] * g
         ax.axhline(true_boundary, color="black", ls="--", lw=1.2, zorder=3)
@@ -450,8 +459,8 @@ def _draw_bias(fig, state):
     axes[0].plot([], [], color="black", ls="--", lw=1.2, label="the group's true boundary")
     axes[0].plot([], [], color="black", lw=2, label="model output = 0.5")
     ax_bars = axes[2]
-    names = ["accuracy", "true-positive\nrate", "selection\nrate"]
-    keys = ["accuracy", "true_positive_rate", "selection_rate"]
+    names = ["accuracy", "false-pos.\nrate", "true-pos.\nrate", "selection\nrate"]
+    keys = ["accuracy", "false_positive_rate", "true_positive_rate", "selection_rate"]
     x = np.arange(len(keys))
     bars = [
         ax_bars.bar(
