@@ -375,3 +375,15 @@ def test_parameter_gradients_survive_layers_that_write_in_place():
     explain.input_gradient(model, X[:2], y[:2])
     explain.saliency(model, X[3:])
     np.testing.assert_array_equal(model.layers[0].s.grad, kept)
+
+
+def test_importing_nnlib_with_explain_stays_light():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, nnlib; nnlib.explain.fgsm; "
+        "heavy = {'matplotlib', 'sklearn', 'scipy', 'ipywidgets'} & set(sys.modules); "
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
