@@ -506,3 +506,99 @@ def standardize(X_train, *others):
             )
         scaled.append((X - mean) / std)
     return scaled[0] if not others else tuple(scaled)
+
+
+# ---------------------------------------------------------------------------------------------
+# A population with two groups, and biased samples of it (chapter 9).
+
+
+def make_population(n_samples=1000, group_fraction=0.3, shift=1.0, noise=0.1, seed=None):
+    """Two groups whose relation between features and label differs: for studying biased data.
+
+    Each example is built in three steps:
+
+    1. its group ``g`` is 1 with probability ``group_fraction`` (the minority, "group B") and 0
+       otherwise ("group A");
+    2. its features are drawn around its group's centre, ``x ~ N((-1, 0), I)`` for group A and
+       ``x ~ N((1, 0), I)`` for group B, so the groups overlap but mostly live in different
+       halves of the plane;
+    3. its label is ``y = 1`` if ``x_2 + noise * e > shift * g`` with ``e ~ N(0, 1)``: the label
+       rule is the horizontal line ``x_2 = 0`` in group A and the line ``x_2 = shift`` in group B.
+
+    So where the groups overlap, the same features can carry different labels, and a model that
+    sees few group-B examples learns group A's line everywhere. The group is returned but is
+    not one of the features.
+
+    Parameters
+    ----------
+    n_samples : int
+    group_fraction : float
+        Probability of belonging to group B, between 0 and 1.
+    shift : float
+        How far group B's label boundary lies above group A's.
+    noise : float
+        Standard deviation of the noise added to ``x_2`` before thresholding (label noise).
+    seed : int, np.random.Generator or None
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, 2), float64
+    y : ndarray, shape (n_samples,), int64, values in {0, 1}
+    group : ndarray, shape (n_samples,), int64; 1 for group B, 0 for group A
+    """
+    n_samples = _check_int("make_population", "n_samples", n_samples, 1)
+    noise = _check_nonnegative("make_population", "noise", noise)
+    if not 0 <= group_fraction <= 1:
+        raise ValueError(
+            f"make_population: group_fraction must lie in [0, 1], got {group_fraction!r}"
+        )
+    if not np.isfinite(shift):
+        raise ValueError(f"make_population: shift must be a finite number, got {shift!r}")
+    rng = np.random.default_rng(seed)
+    group = (rng.random(n_samples) < group_fraction).astype(np.int64)
+    centers = np.array([[-1.0, 0.0], [1.0, 0.0]])
+    X = centers[group] + rng.standard_normal((n_samples, 2))
+    y = (X[:, 1] + noise * rng.standard_normal(n_samples) > shift * group).astype(np.int64)
+    return X, y, group
+
+
+def biased_sample(group, n_samples, minority_fraction, seed=None):
+    """Indices of a sample in which group 1 makes up ``minority_fraction`` of the rows.
+
+    ``round(minority_fraction * n_samples)`` rows are drawn from group 1 and the rest from
+    group 0, without replacement, then shuffled together.
+
+    Parameters
+    ----------
+    group : array_like, shape (n,)
+        Group labels, 0 or 1 (as returned by ``make_population``).
+    n_samples : int
+        Size of the sample.
+    minority_fraction : float
+        Share of group 1 in the sample, between 0 and 1.
+    seed : int, np.random.Generator or None
+
+    Returns
+    -------
+    ndarray, shape (n_samples,), int64
+        Row indices into the arrays ``group`` belongs to.
+    """
+    group = _check_labels("biased_sample", group)
+    n_samples = _check_int("biased_sample", "n_samples", n_samples, 1)
+    if not 0 <= minority_fraction <= 1:
+        raise ValueError(
+            f"biased_sample: minority_fraction must lie in [0, 1], got {minority_fraction!r}"
+        )
+    n_minority = int(round(minority_fraction * n_samples))
+    wanted = {1: n_minority, 0: n_samples - n_minority}
+    rng = np.random.default_rng(seed)
+    chosen = []
+    for g, k in wanted.items():
+        members = np.flatnonzero(group == g)
+        if k > len(members):
+            raise ValueError(
+                f"biased_sample: the sample needs {k} rows of group {g} but there are only "
+                f"{len(members)}"
+            )
+        chosen.append(rng.choice(members, size=k, replace=False))
+    return rng.permutation(np.concatenate(chosen)).astype(np.int64)

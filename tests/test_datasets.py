@@ -370,3 +370,47 @@ def test_standardize_uses_training_statistics():
 def test_standardize_rejects_mismatched_features():
     with pytest.raises(ValueError, match="standardize: .*features"):
         ds.standardize(np.ones((5, 3)), np.ones((5, 2)))
+
+
+# --- a population with two groups, biased samples (chapter 9) ------------------------------------
+
+
+def test_population_shapes_determinism_and_group_share():
+    X, y, group = ds.make_population(4000, group_fraction=0.3, seed=0)
+    assert X.shape == (4000, 2) and X.dtype == np.float64
+    assert y.dtype == np.int64 and group.dtype == np.int64
+    assert set(np.unique(y)) == {0, 1} and set(np.unique(group)) == {0, 1}
+    assert abs(group.mean() - 0.3) < 0.03
+    again = ds.make_population(4000, group_fraction=0.3, seed=0)
+    for a, b in zip((X, y, group), again, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(X, ds.make_population(4000, group_fraction=0.3, seed=1)[0])
+
+
+def test_population_follows_its_documented_construction():
+    X, y, group = ds.make_population(6000, group_fraction=0.5, shift=1.5, noise=0.0, seed=2)
+    np.testing.assert_array_equal(y, (X[:, 1] > 1.5 * group).astype(int))  # the label rule
+    np.testing.assert_allclose(X[group == 0].mean(axis=0), [-1, 0], atol=0.06)
+    np.testing.assert_allclose(X[group == 1].mean(axis=0), [1, 0], atol=0.06)
+    np.testing.assert_allclose(X[group == 1].std(axis=0), [1, 1], atol=0.05)
+    noisy = ds.make_population(6000, group_fraction=0.5, shift=1.5, noise=0.5, seed=2)[1]
+    assert 0.05 < np.mean(noisy != y) < 0.35  # label noise flips the points near the lines
+    assert np.all(ds.make_population(50, group_fraction=0.0, seed=0)[2] == 0)
+
+
+def test_biased_sample_has_the_requested_composition():
+    _, _, group = ds.make_population(3000, group_fraction=0.3, seed=0)
+    rows = ds.biased_sample(group, 200, 0.05, seed=0)
+    assert rows.shape == (200,) and rows.dtype == np.int64
+    assert len(np.unique(rows)) == 200  # without replacement
+    assert group[rows].sum() == 10
+    np.testing.assert_array_equal(rows, ds.biased_sample(group, 200, 0.05, seed=0))
+    assert not np.array_equal(rows, ds.biased_sample(group, 200, 0.05, seed=1))
+    assert group[ds.biased_sample(group, 200, 0.0, seed=0)].sum() == 0
+    assert group[ds.biased_sample(group, 200, 1.0, seed=0)].sum() == 200
+    with pytest.raises(ValueError, match="only"):
+        ds.biased_sample(group, 2900, 0.5, seed=0)
+    with pytest.raises(ValueError, match="minority_fraction"):
+        ds.biased_sample(group, 10, 1.5)
+    with pytest.raises(ValueError, match="group_fraction"):
+        ds.make_population(10, group_fraction=-0.1)

@@ -97,3 +97,83 @@ def test_get_by_name_and_callable():
     assert metrics.get(hit_rate) == ("hit_rate", hit_rate)
     with pytest.raises(ValueError, match="unknown metric"):
         metrics.get("f1")
+
+
+# --- confusion, per-group rates, calibration (chapter 9) ----------------------------------------
+
+LABELS_RNG = np.random.default_rng(0)
+Y_TRUE = LABELS_RNG.integers(0, 2, 300)
+Y_PRED = np.where(LABELS_RNG.random(300) < 0.8, Y_TRUE, 1 - Y_TRUE)
+GROUPS = LABELS_RNG.choice(["a", "b", "c"], 300)
+
+
+def test_confusion_matrix_matches_scikit_learn():
+    from sklearn.metrics import confusion_matrix
+
+    rng = np.random.default_rng(1)
+    y_true, y_pred = rng.integers(0, 5, 200), rng.integers(0, 5, 200)
+    np.testing.assert_array_equal(
+        metrics.confusion_matrix(y_true, y_pred), confusion_matrix(y_true, y_pred)
+    )
+    C = metrics.confusion_matrix([0, 1, 1], [1, 1, 1], num_classes=4)
+    assert C.shape == (4, 4) and C[0, 1] == 1 and C[1, 1] == 2 and C.sum() == 3
+    with pytest.raises(ValueError, match="num_classes=2"):
+        metrics.confusion_matrix([0, 2], [0, 1], num_classes=2)
+    with pytest.raises(ValueError, match="same length"):
+        metrics.confusion_matrix([0, 1], [0])
+
+
+def test_rates_match_scikit_learn():
+    from sklearn.metrics import confusion_matrix, recall_score
+
+    tn, fp, fn, tp = confusion_matrix(Y_TRUE, Y_PRED).ravel()
+    assert metrics.true_positive_rate(Y_TRUE, Y_PRED) == pytest.approx(recall_score(Y_TRUE, Y_PRED))
+    assert metrics.true_positive_rate(Y_TRUE, Y_PRED) == pytest.approx(tp / (tp + fn))
+    assert metrics.false_positive_rate(Y_TRUE, Y_PRED) == pytest.approx(fp / (fp + tn))
+    assert metrics.selection_rate(Y_TRUE, Y_PRED) == pytest.approx((tp + fp) / 300)
+    assert np.isnan(metrics.true_positive_rate([0, 0], [1, 0]))  # no positives: undefined
+    assert metrics.false_positive_rate([0, 0], [1, 0]) == 0.5
+
+
+def test_group_metrics_are_the_metrics_within_each_group():
+    out = metrics.group_metrics(Y_TRUE, Y_PRED, GROUPS)
+    assert list(out) == ["a", "b", "c"]
+    for g, row in out.items():
+        t, p = Y_TRUE[GROUPS == g], Y_PRED[GROUPS == g]
+        assert row["n"] == len(t)
+        assert row["accuracy"] == pytest.approx(np.mean(t == p))
+        assert row["true_positive_rate"] == pytest.approx(metrics.true_positive_rate(t, p))
+        assert row["false_positive_rate"] == pytest.approx(metrics.false_positive_rate(t, p))
+        assert row["selection_rate"] == pytest.approx(np.mean(p == 1))
+    assert sum(row["n"] for row in out.values()) == 300
+    assert list(metrics.group_metrics([1, 0], [1, 1], np.array([1, 0]))) == [0, 1]
+    with pytest.raises(ValueError, match="one entry per example"):
+        metrics.group_metrics(Y_TRUE, Y_PRED, GROUPS[:10])
+
+
+def test_calibration_curve_by_hand():
+    # Top-class confidences 0.95, 0.9, 0.55, 0.6 (the last is class 0 of a binary one).
+    y_true = np.array([0, 1, 1, 1])
+    proba = np.array([[0.95, 0.05], [0.1, 0.9], [0.45, 0.55], [0.6, 0.4]])
+    confidence, accuracy, count = metrics.calibration_curve(y_true, proba, n_bins=2)
+    np.testing.assert_array_equal(count, [0, 4])  # every top-class probability is above 0.5
+    np.testing.assert_allclose(confidence[1], np.mean([0.95, 0.9, 0.55, 0.6]))
+    assert accuracy[1] == 0.75 and np.isnan(accuracy[0]) and np.isnan(confidence[0])
+    confidence, accuracy, count = metrics.calibration_curve(y_true, proba, n_bins=10)
+    np.testing.assert_array_equal(np.flatnonzero(count), [5, 8, 9])
+    np.testing.assert_allclose(accuracy[[5, 8, 9]], [0.5, 1.0, 1.0])
+    ece = metrics.expected_calibration_error(y_true, proba, n_bins=10)
+    expected = (2 * abs(0.5 - 0.575) + abs(1 - 0.9) + abs(1 - 0.95)) / 4
+    assert ece == pytest.approx(expected)
+
+
+def test_a_calibrated_model_has_zero_calibration_error_and_binary_input_works():
+    # 10 examples at confidence 0.8, 8 of them right; 5 at 0.6, 3 right.
+    y_true = np.array([1] * 8 + [0] * 2 + [1] * 3 + [0] * 2)
+    p1 = np.array([0.8] * 10 + [0.6] * 5)
+    assert metrics.expected_calibration_error(y_true, p1) == pytest.approx(0.0, abs=1e-12)
+    assert metrics.expected_calibration_error(y_true, p1[:, None]) == pytest.approx(0.0, abs=1e-12)
+    # Always saying "1 with certainty" on these is off by the error rate: 4 of 15 wrong.
+    assert metrics.expected_calibration_error(y_true, np.ones(15)) == pytest.approx(4 / 15)
+    with pytest.raises(ValueError, match="probabilities of shape"):
+        metrics.expected_calibration_error(y_true, np.ones((14, 2)))
