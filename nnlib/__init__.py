@@ -9,6 +9,7 @@ import importlib
 from . import (
     activations,
     callbacks,
+    checks,
     datasets,
     gradcheck,
     initializers,
@@ -34,6 +35,7 @@ __version__ = "0.1.0"
 __all__ = [
     "activations",
     "callbacks",
+    "checks",
     "datasets",
     "gradcheck",
     "initializers",

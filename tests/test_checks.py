@@ -149,12 +149,8 @@ RIGHT = [
 def test_right_answers_pass_with_one_line(run, capsys, warnings_are_errors):
     assert run() is None
     out = capsys.readouterr().out
-    assert (
-        out.startswith("✓ check_")
-        and out.count("\n") == 1
-        and "passed" in out
-        or ("converges" in out)
-    )
+    assert out.startswith("✓ check_") and out.count("\n") == 1
+    assert "passed" in out or "converges" in out
 
 
 def test_verbose_false_prints_nothing(capsys):
