@@ -27,11 +27,15 @@ def build_wheel(out=BUILD / "wheels"):
     """Build nnlib's wheel from this checkout (offline: no build isolation); return its path."""
     out = Path(out)
     shutil.rmtree(out, ignore_errors=True)
+    scratch = ROOT / "build"  # setuptools' working folder; removed again unless it was there
+    existed = scratch.exists()
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check"]
         + ["--no-deps", "--no-build-isolation", "--wheel-dir", str(out), str(ROOT)],
         check=True,
     )
+    if not existed:
+        shutil.rmtree(scratch, ignore_errors=True)
     (wheel,) = out.glob("nnlib-*.whl")
     return wheel
 
