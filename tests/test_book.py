@@ -290,3 +290,38 @@ def test_binder_environment_is_pinned():
     assert runtime == f"python-{python.group(1)[len('python') :]}", runtime
     post = (ROOT / "postBuild").read_text()
     assert "pip install --no-deps -e ." in post
+
+
+# --- the instructor guide --------------------------------------------------------------------
+
+GUIDE_PARTS = [
+    "Learning objectives.",
+    "Prerequisites.",
+    "Time needed.",
+    "Suggested assignments.",
+    "Self-checks.",
+    "Common misconceptions.",
+]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=chapter_ids)
+def test_instructor_guide_covers_the_chapter(path):
+    from tools.book import chapter_title
+    from tools.make_student import exercises
+
+    assert "instructors" in toc_files(), "instructors.md is not in _toc.yml"
+    guide = (ROOT / "instructors.md").read_text()
+    number = int(path.name[:2])
+    heading = f"## Chapter {number}. {chapter_title(path)}"
+    assert heading in guide, f"the instructor guide has no entry '{heading}'"
+    section = guide.split(heading, 1)[1].split("\n## ", 1)[0]
+    for part in GUIDE_PARTS:
+        assert f"**{part}**" in section, f"{heading}: no '{part}'"
+    nb = read(path)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    used = set(re.findall(r"checks\.(check_\w+)\(", code))
+    named = set(re.findall(r"`(check_\w+)`", section))
+    assert used == named, f"{heading}: self-checks used {sorted(used)}, listed {sorted(named)}"
+    labels = set(exercises(nb))
+    referenced = set(re.findall(r"\{ref\}`([\w-]+)`", section))
+    assert labels <= referenced, f"{heading}: exercises not assigned: {sorted(labels - referenced)}"
