@@ -29,14 +29,19 @@ export CHROMIUM
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: help venv assets node chromium book lint unit notebooks browser test clean distclean
+.PHONY: help venv assets node chromium book lite pdf student students lint unit notebooks browser test clean distclean
 
 help:
 	@echo "make book       create .venv, fetch browser assets, build the book into _build/html"
-	@echo "make test       everything 'make book' does, plus lint, unit tests, nbval and a browser test"
+	@echo "make test       everything 'make book' does, plus lint, unit tests, nbval (chapters and"
+	@echo "                student copies), the JupyterLite site, the PDF and the browser tests"
 	@echo "make venv       create .venv with the pinned requirements and nnlib (editable)"
 	@echo "make assets     install MathJax, RequireJS and the widget manager from package-lock.json"
-	@echo "make lint       ruff on nnlib/, tests/ and the chapter notebooks"
+	@echo "make lite       the JupyterLite site (every chapter, nnlib as a wheel) into _build/html/lite"
+	@echo "make pdf        the whole book as one PDF, _build/pdf/book.pdf (after make book)"
+	@echo "make student    student copies of the chapters in student/: no solutions, stubs to fill in"
+	@echo "make students   make student, then run every student copy under nbval"
+	@echo "make lint       ruff on nnlib/, tests/, tools/ and the chapter notebooks"
 	@echo "make clean      remove build outputs and caches (keeps .venv and node_modules)"
 	@echo "make distclean  clean, and remove .venv and node_modules too"
 
@@ -102,11 +107,27 @@ book: venv assets
 	@echo
 	@echo "Built: $(CURDIR)/_build/html/index.html"
 
+# JupyterLite: a separate tree inside the built site (about 15 s, 70 MB), so `make book` stays
+# fast; run it after `make book`, which deletes _build/.
+lite: venv
+	$(BIN)/python -m tools.make_lite
+
+# Reuses the notebooks `make book` executed (_build/jupyter_execute/) when they are current.
+pdf: venv assets chromium
+	$(BIN)/python -m tools.make_pdf
+
+student: venv
+	$(BIN)/python -m tools.make_student
+
+students: student
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
+	  -n auto --dist loadfile -p no:cacheprovider student
+
 # ---------------------------------------------------------------------------------------------
 # Tests
 
 lint: venv
-	$(BIN)/ruff check nnlib tests chapters _ext
+	$(BIN)/ruff check nnlib tests chapters _ext tools
 
 unit: venv
 	$(BIN)/python -m pytest -m "not browser and not build"
@@ -123,14 +144,17 @@ test: venv assets chromium
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory notebooks
+	$(MAKE) --no-print-directory students
 	$(MAKE) --no-print-directory book
+	$(MAKE) --no-print-directory lite
+	$(MAKE) --no-print-directory pdf
 	$(MAKE) --no-print-directory browser
 	@echo "make test: all checks passed"
 
 # ---------------------------------------------------------------------------------------------
 
 clean:
-	rm -rf _build $(VENDOR) .pytest_cache .ruff_cache *.egg-info
+	rm -rf _build build student $(VENDOR) .pytest_cache .ruff_cache *.egg-info
 	find . -path ./$(VENV) -prune -o -path ./node_modules -prune -o \
 	  \( -name __pycache__ -o -name .ipynb_checkpoints \) -type d -print0 | xargs -0 rm -rf
 

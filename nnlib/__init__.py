@@ -9,6 +9,7 @@ import importlib
 from . import (
     activations,
     callbacks,
+    checks,
     datasets,
     explain,
     gradcheck,
@@ -35,6 +36,7 @@ __version__ = "0.1.0"
 __all__ = [
     "activations",
     "callbacks",
+    "checks",
     "datasets",
     "explain",
     "gradcheck",

@@ -209,3 +209,119 @@ def test_solutions_are_collapsible(built, path):
     assert all("dropdown" in tag for tag in solutions), (
         f"{path.name}: every solution should use :class: dropdown"
     )
+
+
+# --- exercises, self-checks and the bootstrap cell (tools/) -------------------------------------
+
+EXERCISE_KINDS = ("concept", "derive", "implement", "experiment", "challenge")
+REQUIRED_KINDS = ("concept", "derive", "implement", "experiment")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=chapter_ids)
+def test_exercises_span_easy_to_challenging(path):
+    from tools.make_student import exercises
+
+    found = exercises(read(path))
+    assert len(found) >= 4, f"{path.name}: {len(found)} exercises; at least four are expected"
+    kinds = {label: exercise.kind for label, exercise in found.items()}
+    untyped = [label for label, kind in kinds.items() if kind is None]
+    assert not untyped, (
+        f"{path.name}: exercises {untyped} do not end their title with one of "
+        f"{', '.join(f'({k})' for k in EXERCISE_KINDS)}"
+    )
+    missing = [kind for kind in REQUIRED_KINDS if kind not in kinds.values()]
+    assert not missing, f"{path.name}: no exercise of kind {missing}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=chapter_ids)
+def test_solutions_are_dropdowns(path):
+    text = markdown(read(path))
+    starts = re.findall(r"(?:```|:::)\{solution(?:-start)?\}[^\n]*\n((?:[ \t]*:[^\n]*\n)*)", text)
+    assert starts and all(re.search(r":class:\s*dropdown", opts) for opts in starts), (
+        f"{path.name}: every solution needs `:class: dropdown` (collapsed in the HTML)"
+    )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=chapter_ids)
+def test_implementation_exercises_use_a_self_check(path):
+    from tools.make_student import exercises, solutions
+
+    nb = read(path)
+    sols = solutions(nb)
+    unchecked = [
+        label
+        for label, exercise in exercises(nb).items()
+        if exercise.kind == "implement"
+        and not any(re.search(r"^checks\.check_\w+\(", code, re.M) for code in sols[label].code)
+    ]
+    assert not unchecked, (
+        f"{path.name}: implementation exercises {unchecked} do not call an nnlib.checks function "
+        "in their solution (the student copy's stub runs that check)"
+    )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=chapter_ids)
+def test_first_code_cell_is_the_bootstrap_cell(path):
+    from tools.book import BOOTSTRAP_TAGS, bootstrap_source
+
+    first = next(cell for cell in read(path).cells if cell.cell_type == "code")
+    assert first.source == bootstrap_source() and first.metadata.get("tags") == BOOTSTRAP_TAGS, (
+        f"{path.name}: the first code cell must be the bootstrap cell that installs nnlib where it "
+        "is missing (Colab, JupyterLite); write it with `.venv/bin/python -m tools.bootstrap`"
+    )
+
+
+def test_bootstrap_cell_installs_from_the_configured_repository():
+    from tools.book import bootstrap_source
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    url, branch = config["repository"]["url"], config["repository"]["branch"]
+    assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", url), url
+    assert f'"git+{url}@{branch}"' in bootstrap_source()
+    assert config["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
+    assert config["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
+
+
+def test_binder_environment_is_pinned():
+    runtime = (ROOT / "runtime.txt").read_text().strip()
+    python = re.search(
+        r"PYTHON \?= \$\(shell command -v (python3\.\d+)", (ROOT / "Makefile").read_text()
+    )
+    assert runtime == f"python-{python.group(1)[len('python') :]}", runtime
+    post = (ROOT / "postBuild").read_text()
+    assert "pip install --no-deps -e ." in post
+
+
+# --- the instructor guide --------------------------------------------------------------------
+
+GUIDE_PARTS = [
+    "Learning objectives.",
+    "Prerequisites.",
+    "Time needed.",
+    "Suggested assignments.",
+    "Self-checks.",
+    "Common misconceptions.",
+]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=chapter_ids)
+def test_instructor_guide_covers_the_chapter(path):
+    from tools.book import chapter_title
+    from tools.make_student import exercises
+
+    assert "instructors" in toc_files(), "instructors.md is not in _toc.yml"
+    guide = (ROOT / "instructors.md").read_text()
+    number = int(path.name[:2])
+    heading = f"## Chapter {number}. {chapter_title(path)}"
+    assert heading in guide, f"the instructor guide has no entry '{heading}'"
+    section = guide.split(heading, 1)[1].split("\n## ", 1)[0]
+    for part in GUIDE_PARTS:
+        assert f"**{part}**" in section, f"{heading}: no '{part}'"
+    nb = read(path)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    used = set(re.findall(r"checks\.(check_\w+)\(", code))
+    named = set(re.findall(r"`(check_\w+)`", section))
+    assert used == named, f"{heading}: self-checks used {sorted(used)}, listed {sorted(named)}"
+    labels = set(exercises(nb))
+    referenced = set(re.findall(r"\{ref\}`([\w-]+)`", section))
+    assert labels <= referenced, f"{heading}: exercises not assigned: {sorted(labels - referenced)}"

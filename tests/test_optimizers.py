@@ -311,8 +311,9 @@ def test_adam_without_averaging_is_sign_descent_on_a_quadratic():
     # w0 = 0.35 with lr = 0.1 the path is 0.25, 0.15, 0.05, -0.05, 0.05, -0.05, ... (it never
     # settles: the step does not shrink near the minimum).
     got = quadratic_run(Adam(0.1, beta_1=0.0, beta_2=0.0, epsilon=1e-12), 3.0, 8, w0=0.35)
-    np.testing.assert_allclose(got, [0.35, 0.25, 0.15, 0.05, -0.05, 0.05, -0.05, 0.05, -0.05],
-                               atol=1e-10)
+    np.testing.assert_allclose(
+        got, [0.35, 0.25, 0.15, 0.05, -0.05, 0.05, -0.05, 0.05, -0.05], atol=1e-10
+    )
 
 
 def test_a_schedule_sets_every_step_of_sgd():
@@ -344,8 +345,7 @@ def test_a_schedule_sets_every_step_of_momentum_and_adam():
     opt = Adam(schedule, epsilon=1e-12)
     trace = run(opt, gradients=[2.0] * 6, w0=0.0)
     # On a slope each Adam step is (almost exactly) the current rate.
-    np.testing.assert_allclose(-np.diff([0.0, *trace]), [schedule(t) for t in range(6)],
-                               atol=1e-9)
+    np.testing.assert_allclose(-np.diff([0.0, *trace]), [schedule(t) for t in range(6)], atol=1e-9)
     assert trace[-1] == trace[-2]  # the cosine reached 0 at step 4
 
 

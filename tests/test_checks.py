@@ -1,0 +1,741 @@
+"""nnlib.checks: every hint is triggered by a deliberately wrong answer; right answers pass.
+
+Each wrong answer below is a mistake learners (and the source articles) make. The test asserts
+that the check fails with a ``CheckError`` whose message names that mistake, so a hint that
+stopped firing, or fired for the wrong reason, fails here.
+"""
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nnlib import activations, checks
+from nnlib.widgets.layers import steps_model
+
+# --- right answers ------------------------------------------------------------------------------
+
+
+def good_sigmoid(z):
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def good_softplus(z):
+    return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def good_softmax(Z):
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def good_relu_derivative(z):
+    return (z > 0).astype(z.dtype)
+
+
+def good_sigmoid_derivative(z):
+    a = good_sigmoid(z)
+    return a * (1 - a)
+
+
+def good_dense_forward(X, W, b):
+    return np.tanh(X @ W + b)
+
+
+def good_forward_pass(X, layers):
+    A = X
+    for W, b, f in layers:
+        A = f(A @ W + b)
+    return A
+
+
+def good_dense_backward(X, W, b, dA):
+    dZ = dA * activations.sigmoid_derivative(X @ W + b)
+    return X.T @ dZ, dZ.sum(axis=0), dZ @ W.T
+
+
+def good_backward(model, dA):
+    grads = []
+    for layer in reversed(model.layers):
+        derivative = getattr(activations, f"{layer.activation.name}_derivative")
+        dZ = dA * derivative(layer.Z)
+        grads = [layer.X.T @ dZ, dZ.sum(axis=0), *grads]
+        dA = dZ @ layer.W.value.T
+    return grads
+
+
+class GoodDecay:
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate):
+        self.initial, self.steps, self.rate = initial_learning_rate, decay_steps, decay_rate
+
+    def __call__(self, step):
+        return self.initial / (1 + self.rate * step / self.steps)
+
+
+def good_staircase(f, n, steepness):
+    edges = np.linspace(0, 1, n + 1)
+    levels = f((edges[:-1] + edges[1:]) / 2)
+    return steps_model(
+        positions=edges[1:-1],
+        steepness=np.full(n - 1, steepness),
+        heights=np.diff(levels),
+        bias=levels[0],
+    )
+
+
+X_LR = np.random.default_rng(0).normal(size=(20, 3))
+Y_LR = (np.random.default_rng(1).uniform(size=(20, 1)) < 0.5).astype(float)
+W_LR = np.random.default_rng(2).normal(size=(3, 1))
+
+
+def logistic_loss(w):
+    z = X_LR @ w
+    return float(np.mean(np.logaddexp(0, z) - Y_LR * z))
+
+
+def logistic_gradient(w):
+    return X_LR.T @ (activations.sigmoid(X_LR @ w) - Y_LR) / len(X_LR)
+
+
+RIGHT = [
+    ("sigmoid", lambda: checks.check_sigmoid(good_sigmoid)),
+    ("nnlib sigmoid", lambda: checks.check_sigmoid(activations.sigmoid)),
+    ("softplus", lambda: checks.check_softplus(good_softplus)),
+    ("softmax", lambda: checks.check_softmax(good_softmax)),
+    ("nnlib softmax", lambda: checks.check_softmax(activations.softmax)),
+    ("relu derivative", lambda: checks.check_relu_derivative(good_relu_derivative)),
+    (
+        "relu derivative, 1 at 0",
+        lambda: checks.check_relu_derivative(lambda z: (z >= 0).astype(z.dtype)),
+    ),
+    ("sigmoid derivative", lambda: checks.check_sigmoid_derivative(good_sigmoid_derivative)),
+    ("dense forward", lambda: checks.check_dense_forward(good_dense_forward, "tanh")),
+    ("dense forward linear", lambda: checks.check_dense_forward(lambda X, W, b: X @ W + b)),
+    ("forward pass", lambda: checks.check_forward_pass(good_forward_pass)),
+    (
+        "forward pass with cache",
+        lambda: checks.check_forward_pass(lambda X, layers: (good_forward_pass(X, layers), [])),
+    ),
+    ("dense backward", lambda: checks.check_dense_backward(good_dense_backward, "sigmoid")),
+    ("network backward", lambda: checks.check_network_backward(good_backward)),
+    (
+        "mse gradient",
+        lambda: checks.check_loss_gradient(lambda y, p: 2 * (p - y) / p.size, "mse"),
+    ),
+    (
+        "bce gradient",
+        lambda: checks.check_loss_gradient(
+            lambda y, p: (p - y) / (p * (1 - p)) / p.size, "binary_crossentropy"
+        ),
+    ),
+    (
+        "cce gradient",
+        lambda: checks.check_loss_gradient(
+            lambda y, p: -y / p / len(p), "categorical_crossentropy"
+        ),
+    ),
+    ("gradient", lambda: checks.check_gradient(logistic_loss, logistic_gradient, W_LR)),
+    ("learning rate", lambda: checks.check_learning_rate(0.03, np.diag([1.0, 25.0]))),
+    ("learning rate, eigenvalues", lambda: checks.check_learning_rate(0.07, [1.0, 25.0])),
+    ("inverse time decay", lambda: checks.check_inverse_time_decay(GoodDecay)),
+    ("staircase", lambda: checks.check_staircase(good_staircase)),
+]
+
+
+@pytest.mark.parametrize("run", [run for _, run in RIGHT], ids=[name for name, _ in RIGHT])
+def test_right_answers_pass_with_one_line(run, capsys, warnings_are_errors):
+    assert run() is None
+    out = capsys.readouterr().out
+    assert out.startswith("✓ check_") and out.count("\n") == 1
+    assert "passed" in out or "converges" in out
+
+
+def test_verbose_false_prints_nothing(capsys):
+    checks.check_sigmoid(good_sigmoid, verbose=False)
+    assert capsys.readouterr().out == ""
+
+
+def test_a_stub_raises_not_implemented_error():
+    def my_sigmoid(z):
+        raise NotImplementedError("my_sigmoid: your code here")
+
+    with pytest.raises(NotImplementedError, match="your code here"):
+        checks.check_sigmoid(my_sigmoid)
+
+
+def test_check_error_is_an_assertion_error_with_the_hint():
+    with pytest.raises(AssertionError) as info:
+        checks.check_sigmoid(lambda z: 1 / (1 + np.exp(-z)))
+    assert isinstance(info.value, checks.CheckError)
+    assert info.value.check == "check_sigmoid" and info.value.hint == str(info.value)
+
+
+def test_import_is_light():
+    code = (
+        "import sys, nnlib.checks; print(sorted({'matplotlib', 'ipywidgets'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# --- wrong answers, each with the words its hint must contain -------------------------------------
+
+
+def wrong_if(z):
+    return 1 / (1 + np.exp(-z)) if z >= 0 else np.exp(z) / (1 + np.exp(z))
+
+
+def wrong_inplace_relu_derivative(z):
+    z[z > 0] = 1
+    z[z <= 0] = 0
+    return z
+
+
+def wrong_where_sigmoid(z):
+    return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
+
+
+def wrong_softmax_inplace(Z):
+    Z -= Z.max(axis=1, keepdims=True)
+    E = np.exp(Z)
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def softmax_global_max(Z):
+    E = np.exp(Z - Z.max())
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def softmax_no_keepdims_sum(Z):
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1)
+
+
+def softmax_no_keepdims_max_square_only(Z):
+    m = Z.max(axis=1)
+    m = m[:, None] if Z.shape[0] != Z.shape[1] else m  # only the square case goes wrong
+    E = np.exp(Z - m)
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def softmax_no_keepdims_max(Z):
+    E = np.exp(Z - Z.max(axis=1))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def layers_fed_x(X, layers):
+    A = X
+    for W, b, f in layers:
+        A = f(X @ W + b)
+    return A
+
+
+def layers_last_linear(X, layers):
+    A = X
+    for k, (W, b, f) in enumerate(layers):
+        Z = A @ W + b
+        A = f(Z) if k < len(layers) - 1 else Z
+    return A
+
+
+def backward_reversed(model, dA):
+    return [g for k in range(4, -1, -2) for g in good_backward(model, dA)[k : k + 2]]
+
+
+def backward_derivative_of_a(model, dA):
+    grads = []
+    for layer in reversed(model.layers):
+        derivative = getattr(activations, f"{layer.activation.name}_derivative")
+        dZ = dA * derivative(layer.A)  # the derivative takes Z, not the output A
+        grads = [layer.X.T @ dZ, dZ.sum(axis=0), *grads]
+        dA = dZ @ layer.W.value.T
+    return grads
+
+
+class OffByOne(GoodDecay):
+    def __call__(self, step):
+        return super().__call__(step + 1)
+
+
+class Stairs(GoodDecay):
+    def __call__(self, step):
+        return self.initial / (1 + self.rate * (step // self.steps))
+
+
+class NoSteps(GoodDecay):
+    def __call__(self, step):
+        return self.initial / (1 + self.rate * step)
+
+
+class Exponential(GoodDecay):
+    def __call__(self, step):
+        return self.initial * self.rate ** (step / self.steps)
+
+
+class TwoArguments:
+    def __init__(self, initial_learning_rate, decay_steps):
+        pass
+
+
+def staircase_2n(f, n, steepness):
+    edges = np.linspace(0, 1, n + 1)
+    levels = f((edges[:-1] + edges[1:]) / 2)
+    positions = np.repeat(edges, 2)[1:-1]
+    heights = np.ravel(np.column_stack([levels, -levels]))
+    return steps_model(positions, np.full(2 * n, steepness), heights)
+
+
+def staircase_levels(f, n, steepness):
+    edges = np.linspace(0, 1, n + 1)
+    levels = f((edges[:-1] + edges[1:]) / 2)
+    return steps_model(edges[1:-1], np.full(n - 1, steepness), levels[1:], bias=levels[0])
+
+
+def staircase_no_bias(f, n, steepness):
+    edges = np.linspace(0, 1, n + 1)
+    levels = f((edges[:-1] + edges[1:]) / 2)
+    return steps_model(edges[1:-1], np.full(n - 1, steepness), np.diff(levels))
+
+
+def staircase_midpoints(f, n, steepness):
+    edges = np.linspace(0, 1, n + 1)
+    mids = (edges[:-1] + edges[1:]) / 2
+    levels = f(mids)
+    return steps_model(mids[1:], np.full(n - 1, steepness), np.diff(levels), bias=levels[0])
+
+
+H = np.diag([1.0, 25.0])
+
+WRONG = {
+    # sigmoid
+    "sigmoid naive overflows at -1000": (
+        lambda: checks.check_sigmoid(lambda z: 1 / (1 + np.exp(-z))),
+        ["overflows for z = -1000", "np.exp(-np.abs(z))"],
+    ),
+    "sigmoid np.where both branches": (
+        lambda: checks.check_sigmoid(wrong_where_sigmoid),
+        ["overflows for z = 1000", "both A and B"],
+    ),
+    "sigmoid sign flipped": (
+        lambda: checks.check_sigmoid(lambda z: 1 / (1 + np.exp(z))),
+        ["sign in the exponent"],
+    ),
+    "sigmoid e^-z": (lambda: checks.check_sigmoid(lambda z: np.exp(-z)), ["returns e^(-z)"]),
+    "sigmoid tanh": (lambda: checks.check_sigmoid(np.tanh), ["tanh"]),
+    "sigmoid math.exp": (
+        lambda: checks.check_sigmoid(lambda z: 1 / (1 + math.exp(-z))),
+        ["single numbers only", "np.exp, not math.exp"],
+    ),
+    "sigmoid if on arrays": (lambda: checks.check_sigmoid(wrong_if), ["uses `if`", "np.where"]),
+    "sigmoid 1 - sigmoid(-z) loses precision": (
+        lambda: checks.check_sigmoid(
+            lambda z: np.where(z >= 0, good_sigmoid(z), 1 - good_sigmoid(-z))
+        ),
+        ["loses precision for z = -30", "nearly equal"],
+    ),
+    "sigmoid returns None": (
+        lambda: checks.check_sigmoid(lambda z: None),
+        ["returned None", "return"],
+    ),
+    "sigmoid flattens": (
+        lambda: checks.check_sigmoid(lambda z: good_sigmoid(z).ravel()),
+        ["shape (6,)", "expected (2, 3)"],
+    ),
+    "sigmoid upcasts float32": (
+        lambda: checks.check_sigmoid(lambda z: good_sigmoid(z.astype(np.float64))),
+        ["float32 input into float64"],
+    ),
+    # softplus
+    "softplus overflows": (
+        lambda: checks.check_softplus(lambda z: np.log(1 + np.exp(z))),
+        ["overflows for z = 1000", "max(z, 0) + log(1 + e^(-|z|))"],
+    ),
+    "softplus without log1p": (
+        lambda: checks.check_softplus(lambda z: np.maximum(z, 0) + np.log(1 + np.exp(-np.abs(z)))),
+        ["loses precision for z = -40", "np.log1p"],
+    ),
+    "softplus is relu": (lambda: checks.check_softplus(lambda z: np.maximum(z, 0)), ["ReLU"]),
+    "softplus sign": (
+        lambda: checks.check_softplus(lambda z: good_softplus(-z)),
+        ["sign of z is flipped"],
+    ),
+    "softplus is sigmoid": (
+        lambda: checks.check_softplus(good_sigmoid),
+        ["softplus's derivative"],
+    ),
+    # relu derivative
+    "relu derivative returns relu": (
+        lambda: checks.check_relu_derivative(activations.relu),
+        ["the ReLU itself"],
+    ),
+    "relu derivative inverted": (
+        lambda: checks.check_relu_derivative(lambda z: (z < 0).astype(z.dtype)),
+        ["wrong way round"],
+    ),
+    "relu derivative ones": (
+        lambda: checks.check_relu_derivative(np.ones_like),
+        ["1 everywhere"],
+    ),
+    "relu derivative booleans": (
+        lambda: checks.check_relu_derivative(lambda z: z > 0),
+        ["booleans"],
+    ),
+    "relu derivative in place": (
+        lambda: checks.check_relu_derivative(wrong_inplace_relu_derivative),
+        ["changed its input array in place"],
+    ),
+    "relu derivative float64": (
+        lambda: checks.check_relu_derivative(lambda z: (z > 0).astype(float)),
+        ["float32 input into float64"],
+    ),
+    "relu derivative at the kink": (
+        lambda: checks.check_relu_derivative(
+            lambda z: np.where(z > 0, 1.0, np.where(z < 0, 0, 2.0))
+        ),
+        ["kink z = 0"],
+    ),
+    # sigmoid derivative
+    "sigmoid derivative given a": (
+        lambda: checks.check_sigmoid_derivative(lambda x: x * (1 - x)),
+        ["already the output a = sigmoid(z)", "compute a = sigmoid(z) first"],
+    ),
+    "sigmoid derivative returns sigmoid": (
+        lambda: checks.check_sigmoid_derivative(good_sigmoid),
+        ["sigmoid(z) itself"],
+    ),
+    "sigmoid derivative a(1+a)": (
+        lambda: checks.check_sigmoid_derivative(lambda z: good_sigmoid(z) * (1 + good_sigmoid(z))),
+        ["a * (1 + a)"],
+    ),
+    "sigmoid derivative overflows": (
+        lambda: checks.check_sigmoid_derivative(lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2),
+        ["overflows for z = -1000", "stable sigmoid"],
+    ),
+    # softmax
+    "softmax wrong axis": (
+        lambda: checks.check_softmax(lambda Z: activations.softmax(Z, axis=0)),
+        ["axis=0", "axis=1"],
+    ),
+    "softmax whole batch": (
+        lambda: checks.check_softmax(lambda Z: np.exp(Z) / np.exp(Z).sum()),
+        ["whole batch"],
+    ),
+    "softmax of -Z": (
+        lambda: checks.check_softmax(lambda Z: good_softmax(-Z)),
+        ["rows sum to 1", "not softmax"],
+    ),
+    "softmax no max subtraction": (
+        lambda: checks.check_softmax(lambda Z: np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)),
+        ["overflows", "subtract each row's max"],
+    ),
+    "softmax global max": (
+        lambda: checks.check_softmax(softmax_global_max),
+        ["not the max of the whole batch"],
+    ),
+    "softmax keepdims error": (
+        lambda: checks.check_softmax(softmax_no_keepdims_max),
+        ["broadcast", "keepdims=True"],
+    ),
+    "softmax keepdims silent on square": (
+        lambda: checks.check_softmax(softmax_no_keepdims_max_square_only),
+        ["square batch", "keepdims=True"],
+    ),
+    "softmax sum without keepdims": (
+        lambda: checks.check_softmax(softmax_no_keepdims_sum),
+        ["keepdims"],
+    ),
+    "softmax single example flattened": (
+        lambda: checks.check_softmax(lambda Z: np.squeeze(good_softmax(Z))),
+        ["shape (3,)", "expected (1, 3)"],
+    ),
+    "softmax in place": (
+        lambda: checks.check_softmax(wrong_softmax_inplace),
+        ["changed its input array in place"],
+    ),
+    # dense forward
+    "dense forward W @ X": (
+        lambda: checks.check_dense_forward(lambda X, W, b: np.tanh(W @ X + b), "tanh"),
+        ["raised ValueError", "rows as examples, Z = X @ W + b"],
+    ),
+    "dense forward transposed output": (
+        lambda: checks.check_dense_forward(lambda X, W, b: np.tanh(X @ W + b).T, "tanh"),
+        ["shape (4, 5)", "one row per example"],
+    ),
+    "dense forward W transposed": (
+        lambda: checks.check_dense_forward(
+            lambda X, W, b: (
+                np.tanh(X @ W.T + b) if W.shape[0] == W.shape[1] else np.tanh(X @ W + b)
+            ),
+            "tanh",
+        ),
+        ["W transposed"],
+    ),
+    "dense forward bias per example": (
+        lambda: checks.check_dense_forward(
+            lambda X, W, b: np.tanh(X @ W + b[:, None]) if len(X) == len(b) else np.tanh(X @ W + b),
+            "tanh",
+        ),
+        ["bias per example"],
+    ),
+    "dense forward no bias": (
+        lambda: checks.check_dense_forward(lambda X, W, b: np.tanh(X @ W), "tanh"),
+        ["forgot the bias"],
+    ),
+    "dense forward no activation": (
+        lambda: checks.check_dense_forward(lambda X, W, b: X @ W + b, "tanh"),
+        ["forgot the activation (tanh)"],
+    ),
+    "dense forward activation before bias": (
+        lambda: checks.check_dense_forward(lambda X, W, b: np.tanh(X @ W) + b, "tanh"),
+        ["before adding the bias"],
+    ),
+    # forward pass
+    "forward pass feeds X to every layer": (
+        lambda: checks.check_forward_pass(layers_fed_x),
+        ["previous layer's output A"],
+    ),
+    "forward pass stops after one layer": (
+        lambda: checks.check_forward_pass(
+            lambda X, layers: layers[0][2](X @ layers[0][0] + layers[0][1])
+        ),
+        ["output of a hidden layer"],
+    ),
+    "forward pass last activation": (
+        lambda: checks.check_forward_pass(layers_last_linear),
+        ["last layer's activation"],
+    ),
+    "forward pass no bias": (
+        lambda: checks.check_forward_pass(
+            lambda X, layers: good_forward_pass(X, [(W, 0 * b, f) for W, b, f in layers])
+        ),
+        ["forgot the biases"],
+    ),
+    "forward pass transposed square W": (
+        lambda: checks.check_forward_pass(
+            lambda X, layers: good_forward_pass(
+                X, [(W.T if W.shape[0] == W.shape[1] else W, b, f) for W, b, f in layers]
+            )
+        ),
+        ["W transposed"],
+    ),
+    # dense backward
+    "dense backward dW transposed": (
+        lambda: checks.check_dense_backward(
+            lambda X, W, b, dA: (dA.T @ X, dA.sum(axis=0), dA @ W.T)
+        ),
+        ["gradient for W has shape (4, 3), expected (3, 4)"],
+    ),
+    "dense backward db not summed": (
+        lambda: checks.check_dense_backward(lambda X, W, b, dA: (X.T @ dA, dA, dA @ W.T)),
+        ["gradient for b has shape (5, 4)", "summed over the examples"],
+    ),
+    "dense backward db mean": (
+        lambda: checks.check_dense_backward(
+            lambda X, W, b, dA: (X.T @ dA, dA.mean(axis=0), dA @ W.T)
+        ),
+        ["gradient for b is 5 times too small"],
+    ),
+    "dense backward dX without transpose": (
+        lambda: checks.check_dense_backward(
+            lambda X, W, b, dA: (
+                X.T @ dA,
+                dA.sum(axis=0),
+                dA @ W.T if W.shape[0] != W.shape[1] else dA @ W,
+            )
+        ),
+        ["dX uses W instead of W.T"],
+    ),
+    "dense backward dX shape": (
+        lambda: checks.check_dense_backward(lambda X, W, b, dA: (X.T @ dA, dA.sum(axis=0), dA)),
+        ["gradient for X has shape (5, 4), expected (5, 3)"],
+    ),
+    "dense backward forgets the derivative": (
+        lambda: checks.check_dense_backward(
+            lambda X, W, b, dA: (X.T @ dA, dA.sum(axis=0), dA @ W.T), "sigmoid"
+        ),
+        ["forgot the activation's derivative"],
+    ),
+    "dense backward derivative of A": (
+        lambda: checks.check_dense_backward(
+            lambda X, W, b, dA: good_dense_backward_at_a(X, W, b, dA), "sigmoid"
+        ),
+        ["derivative to the output A"],
+    ),
+    "dense backward a(1-a) of Z": (
+        lambda: checks.check_dense_backward(
+            lambda X, W, b, dA: good_dense_backward_seed(X, W, b, dA), "sigmoid"
+        ),
+        ["a * (1 - a) from Z"],
+    ),
+    "dense backward returns two arrays": (
+        lambda: checks.check_dense_backward(lambda X, W, b, dA: (X.T @ dA, dA.sum(axis=0))),
+        ["three arrays (dW, db, dX)"],
+    ),
+    # network backward
+    "network backward reversed": (
+        lambda: checks.check_network_backward(backward_reversed),
+        ["backward order"],
+    ),
+    "network backward only W": (
+        lambda: checks.check_network_backward(lambda model, dA: good_backward(model, dA)[::2]),
+        ["returned 3", "expected a list of 6 arrays"],
+    ),
+    "network backward derivative of A": (
+        lambda: checks.check_network_backward(backward_derivative_of_a),
+        ["although the last layer's are right", "dA = dZ @ W.T"],
+    ),
+    # loss gradients
+    "mse gradient sum": (
+        lambda: checks.check_loss_gradient(lambda y, p: 2 * (p - y), "mse"),
+        ["12 times too large", "y_pred.size"],
+    ),
+    "mse gradient divided by n only": (
+        lambda: checks.check_loss_gradient(lambda y, p: 2 * (p - y) / len(p), "mse"),
+        ["2 times too large", "also averages over the outputs"],
+    ),
+    "mse gradient no 2": (
+        lambda: checks.check_loss_gradient(lambda y, p: (p - y) / p.size, "mse"),
+        ["half the right value"],
+    ),
+    "mse gradient sign": (
+        lambda: checks.check_loss_gradient(lambda y, p: 2 * (y - p) / p.size, "mse"),
+        ["wrong sign"],
+    ),
+    "mse gradient shape": (
+        lambda: checks.check_loss_gradient(lambda y, p: (2 * (p - y) / p.size).sum(axis=1), "mse"),
+        ["shape (6,), expected (6, 2)"],
+    ),
+    "cce gradient sum": (
+        lambda: checks.check_loss_gradient(lambda y, p: -y / p, "categorical_crossentropy"),
+        ["6 times too large", "sum vs mean"],
+    ),
+    "bce gradient wrong": (
+        lambda: checks.check_loss_gradient(lambda y, p: (p - y) / p.size, "binary_crossentropy"),
+        ["relative error"],
+    ),
+    # gradient
+    "gradient transposed": (
+        lambda: checks.check_gradient(logistic_loss, lambda w: logistic_gradient(w).T, W_LR),
+        ["shape (1, 3), expected (3, 1)", "transposed"],
+    ),
+    "gradient missing 1/n": (
+        lambda: checks.check_gradient(logistic_loss, lambda w: logistic_gradient(w) * 3, W_LR),
+        ["3 times too large"],
+    ),
+    "gradient wrong sign": (
+        lambda: checks.check_gradient(logistic_loss, lambda w: -logistic_gradient(w), W_LR),
+        ["wrong sign"],
+    ),
+    "gradient wrong values": (
+        lambda: checks.check_gradient(
+            logistic_loss, lambda w: logistic_gradient(w) + np.array([[0.0], [0.1], [0.0]]), W_LR
+        ),
+        ["disagrees with finite differences", "worst entry is (1, 0)"],
+    ),
+    "gradient in float32": (
+        lambda: checks.check_gradient(logistic_loss, logistic_gradient, W_LR.astype(np.float32)),
+        ["float64"],
+    ),
+    # learning rate
+    "learning rate diverges": (
+        lambda: checks.check_learning_rate(0.09, H),
+        ["diverges", "2 / lambda_max = 0.08"],
+    ),
+    "learning rate negative": (lambda: checks.check_learning_rate(-0.01, H), ["positive"]),
+    "learning rate not a number": (
+        lambda: checks.check_learning_rate([0.01, 0.02], H),
+        ["one number"],
+    ),
+    # schedule
+    "schedule off by one": (
+        lambda: checks.check_inverse_time_decay(OffByOne),
+        ["off by one"],
+    ),
+    "schedule stairs": (lambda: checks.check_inverse_time_decay(Stairs), ["stairs"]),
+    "schedule no decay_steps": (
+        lambda: checks.check_inverse_time_decay(NoSteps),
+        ["divide the step by decay_steps"],
+    ),
+    "schedule exponential": (
+        lambda: checks.check_inverse_time_decay(Exponential),
+        ["exponential decay"],
+    ),
+    "schedule constructor": (
+        lambda: checks.check_inverse_time_decay(TwoArguments),
+        ["(initial_learning_rate, decay_steps, decay_rate)"],
+    ),
+    "schedule not callable": (
+        lambda: checks.check_inverse_time_decay(lambda a, b, c: object()),
+        ["not callable"],
+    ),
+    # staircase
+    "staircase with 2n units": (
+        lambda: checks.check_staircase(staircase_2n),
+        ["builds 10 hidden units", "merge"],
+    ),
+    "staircase levels as heights": (
+        lambda: checks.check_staircase(staircase_levels),
+        ["levels as step heights", "np.diff"],
+    ),
+    "staircase without output bias": (
+        lambda: checks.check_staircase(staircase_no_bias),
+        ["no output bias"],
+    ),
+    "staircase at midpoints": (
+        lambda: checks.check_staircase(staircase_midpoints),
+        ["midpoints"],
+    ),
+    "staircase not a model": (
+        lambda: checks.check_staircase(lambda f, n, k: np.zeros(3)),
+        ["nnlib model"],
+    ),
+}
+
+
+def good_dense_backward_at_a(X, W, b, dA):
+    A = activations.sigmoid(X @ W + b)
+    dZ = dA * activations.sigmoid_derivative(A)
+    return X.T @ dZ, dZ.sum(axis=0), dZ @ W.T
+
+
+def good_dense_backward_seed(X, W, b, dA):
+    Z = X @ W + b
+    dZ = dA * Z * (1 - Z)
+    return X.T @ dZ, dZ.sum(axis=0), dZ @ W.T
+
+
+@pytest.mark.parametrize("name", list(WRONG))
+def test_every_hint_fires_on_its_mistake(name):
+    run, phrases = WRONG[name]
+    with pytest.raises(checks.CheckError) as info:
+        run()
+    message = str(info.value)
+    for phrase in phrases:
+        assert phrase in message, f"{name}: expected {phrase!r} in the hint:\n{message}"
+
+
+def test_hints_name_the_learners_function():
+    def my_sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    with pytest.raises(checks.CheckError, match=r"^my_sigmoid overflows for z = -1000"):
+        checks.check_sigmoid(my_sigmoid)
+
+
+def test_the_learners_traceback_is_kept():
+    def my_sigmoid(z):
+        return 1 / (1 + math.exp(-z))
+
+    with pytest.raises(checks.CheckError) as info:
+        checks.check_sigmoid(my_sigmoid)
+    assert isinstance(info.value.__cause__, TypeError)
+
+
+def test_every_public_check_is_tested():
+    public = {name for name in checks.__all__ if name.startswith("check_")}
+    source = open(__file__).read()
+    untested = sorted(name for name in public if f"checks.{name}(" not in source)
+    assert not untested, f"checks without tests: {untested}"

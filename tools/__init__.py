@@ -1,0 +1,1 @@
+"""Scripts that build things from the book: student copies, the PDF, the JupyterLite site."""
