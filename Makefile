@@ -32,9 +32,10 @@ APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
 .PHONY: help venv assets node chromium book lite pdf student students lint unit notebooks browser test clean distclean
 
 help:
-	@echo "make book       create .venv, fetch browser assets, build the book into _build/html"
+	@echo "make book       create .venv, fetch browser assets, build the book (and its JupyterLite"
+	@echo "                site) into _build/html"
 	@echo "make test       everything 'make book' does, plus lint, unit tests, nbval (chapters and"
-	@echo "                student copies), the JupyterLite site, the PDF and the browser tests"
+	@echo "                student copies), the PDF and the browser tests"
 	@echo "make venv       create .venv with the pinned requirements and nnlib (editable)"
 	@echo "make assets     install MathJax, RequireJS and the widget manager from package-lock.json"
 	@echo "make lite       the JupyterLite site (every chapter, nnlib as a wheel) into _build/html/lite"
@@ -101,14 +102,15 @@ chromium:
 # Book
 
 # Always from scratch: an incremental build silently skips executing unchanged notebooks.
+# The JupyterLite site behind every chapter's "run in your browser" button is part of the book.
 book: venv assets
 	rm -rf _build
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python -m tools.make_lite
 	@echo
 	@echo "Built: $(CURDIR)/_build/html/index.html"
 
-# JupyterLite: a separate tree inside the built site (about 15 s, 70 MB), so `make book` stays
-# fast; run it after `make book`, which deletes _build/.
+# JupyterLite alone (about 15 s, 70 MB) into _build/html/lite, e.g. after changing a chapter.
 lite: venv
 	$(BIN)/python -m tools.make_lite
 
@@ -146,7 +148,6 @@ test: venv assets chromium
 	$(MAKE) --no-print-directory notebooks
 	$(MAKE) --no-print-directory students
 	$(MAKE) --no-print-directory book
-	$(MAKE) --no-print-directory lite
 	$(MAKE) --no-print-directory pdf
 	$(MAKE) --no-print-directory browser
 	@echo "make test: all checks passed"
