@@ -18,8 +18,8 @@ from . import (
     regularizers,
     schedules,
 )
-from .callbacks import Callback, History
-from .layers import Activation, Dense, Layer, Parameter
+from .callbacks import Callback, EarlyStopping, History
+from .layers import Activation, Dense, Dropout, Layer, Parameter
 from .losses import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -51,6 +51,8 @@ __all__ = [
     "CategoricalCrossentropy",
     "Dense",
     "DivergenceError",
+    "Dropout",
+    "EarlyStopping",
     "History",
     "Layer",
     "MeanSquaredError",
