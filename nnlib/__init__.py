@@ -17,6 +17,7 @@ from . import (
     optimizers,
     regularizers,
     schedules,
+    validation,
 )
 from .callbacks import Callback, EarlyStopping, History
 from .layers import Activation, Dense, Dropout, Layer, Parameter
@@ -42,6 +43,7 @@ __all__ = [
     "optimizers",
     "regularizers",
     "schedules",
+    "validation",
     "plotting",
     "widgets",
     "Activation",
