@@ -66,8 +66,8 @@ class EarlyStopping(Callback):
     patience : int
         Epochs without improvement to wait before stopping.
     mode : {"auto", "min", "max"}
-        Whether lower or higher is better; ``"auto"`` picks "min" for losses and errors and
-        "max" for accuracies, from the name.
+        Whether lower or higher is better; ``"auto"`` picks "min" for losses, errors and
+        cross-entropies and "max" for accuracies, from the name.
     restore_best_weights : bool
         At the end of training, put back the weights of the best epoch (as Keras 3 does,
         whether or not training stopped early). Without it the model keeps the weights of the
@@ -125,7 +125,7 @@ class EarlyStopping(Callback):
     @staticmethod
     def _infer_mode(monitor):
         name = monitor.removeprefix("val_")
-        if name in _LOWER_IS_BETTER or name.endswith("loss") or name.endswith("error"):
+        if name in _LOWER_IS_BETTER or name.endswith(("loss", "error", "crossentropy")):
             return "min"
         if "acc" in name:
             return "max"

@@ -76,6 +76,7 @@ def test_mode_max_and_auto_inference():
     assert stopper.mode == "max" and n == 4 and stopper.best == 0.7 and stopper.best_epoch == 1
     assert EarlyStopping("val_loss").mode == "min" and EarlyStopping("loss").mode == "min"
     assert EarlyStopping("val_mae").mode == "min" and EarlyStopping("accuracy").mode == "max"
+    assert EarlyStopping("val_crossentropy").mode == "min"
     assert EarlyStopping("val_score", mode="max").mode == "max"
     with pytest.raises(ValueError, match="mode='min' or mode='max'"):
         EarlyStopping("val_score")
