@@ -205,13 +205,13 @@ def test_the_explorer_shows_the_pure_run_and_says_its_numbers():
 
 def test_the_train_button_adds_25_epochs_up_to_the_maximum():
     e = overfitting_lab(epochs=50)
-    e.run("Train 25 more epochs")
+    e.run("Train 25 epochs")
     assert e.values["epochs"] == 75 and e.state["epochs_run"] == 75
     np.testing.assert_array_equal(
         e.state["val_loss"], lab_run(**{**DEFAULTS, "epochs": 75})["val_loss"]
     )
     e.set(epochs=MAX_EPOCHS)
-    e.run("Train 25 more epochs")
+    e.run("Train 25 epochs")
     assert e.values["epochs"] == MAX_EPOCHS
 
 

@@ -596,7 +596,7 @@ def overfitting_lab(**values):
         compute,
         controls,
         _draw_lab,
-        actions=[Action(f"Train {EPOCH_STEP} more epochs", train_more)],
+        actions=[Action(f"Train {EPOCH_STEP} epochs", train_more)],
         describe=describe_lab,
         title="The overfitting lab: capacity, data and remedies",
         figsize=(10, 4.6),
