@@ -239,6 +239,7 @@ def lab_run(
 
     The same arguments always give the same numbers: everything is seeded, and the cache of
     trained models (checkpoints every 25 epochs) only makes repeated and extended calls fast.
+    The returned dict is the cached one: read it, do not modify it.
 
     Parameters
     ----------
