@@ -19,9 +19,10 @@ from . import (
     optimizers,
     regularizers,
     schedules,
+    validation,
 )
-from .callbacks import Callback, History
-from .layers import Activation, Dense, Layer, Parameter
+from .callbacks import Callback, EarlyStopping, History
+from .layers import Activation, Dense, Dropout, Layer, Parameter
 from .losses import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -46,6 +47,7 @@ __all__ = [
     "optimizers",
     "regularizers",
     "schedules",
+    "validation",
     "plotting",
     "widgets",
     "Activation",
@@ -55,6 +57,8 @@ __all__ = [
     "CategoricalCrossentropy",
     "Dense",
     "DivergenceError",
+    "Dropout",
+    "EarlyStopping",
     "History",
     "Layer",
     "MeanSquaredError",

@@ -602,3 +602,108 @@ def biased_sample(group, n_samples, minority_fraction, seed=None):
             )
         chosen.append(rng.choice(members, size=k, replace=False))
     return rng.permutation(np.concatenate(chosen)).astype(np.int64)
+
+
+# Data augmentation: new training images from old ones.
+
+
+def _check_images(fn, images):
+    images = np.asarray(images)
+    if images.ndim not in (3, 4):
+        raise ValueError(
+            f"{fn}: images must have shape (n, height, width) or (n, height, width, channels), "
+            f"got {images.shape}"
+        )
+    if images.dtype not in (np.float32, np.float64):
+        images = images.astype(np.float64)
+    return images
+
+
+def shift_images(images, dy, dx):
+    """Move every image ``dy`` pixels down and ``dx`` pixels right, filling with zeros.
+
+    ``out[i, r, c] = images[i, r - dy[i], c - dx[i]]`` where that pixel exists, else 0: pixels
+    pushed over an edge are lost, and the ones coming in are blank.
+
+    Parameters
+    ----------
+    images : array_like, shape (n, height, width) or (n, height, width, channels)
+    dy, dx : int or array_like of int, shape (n,)
+        The shift of each image (negative: up / left); one number shifts them all alike.
+
+    Returns
+    -------
+    ndarray, the shape and (float) dtype of ``images``
+    """
+    images = _check_images("shift_images", images)
+    n, height, width = images.shape[:3]
+    dy = np.broadcast_to(np.asarray(dy), (n,))
+    dx = np.broadcast_to(np.asarray(dx), (n,))
+    if not (np.issubdtype(dy.dtype, np.integer) and np.issubdtype(dx.dtype, np.integer)):
+        raise ValueError("shift_images: dy and dx must be integers (whole pixels)")
+    # Source coordinates of every output pixel, for every image at once: (n, height), (n, width).
+    rows = np.arange(height) - dy[:, None]
+    cols = np.arange(width) - dx[:, None]
+    inside = ((rows >= 0) & (rows < height))[:, :, None] & ((cols >= 0) & (cols < width))[:, None]
+    gathered = images[
+        np.arange(n)[:, None, None],
+        np.clip(rows, 0, height - 1)[:, :, None],
+        np.clip(cols, 0, width - 1)[:, None, :],
+    ]
+    if images.ndim == 4:
+        inside = inside[..., None]
+    return np.where(inside, gathered, images.dtype.type(0))
+
+
+def augment_images(images, y=None, n_copies=1, max_shift=1, noise=0.0, value_range=None, seed=None):
+    """Randomly shifted, noisy copies of images: more training data from the same examples.
+
+    Each copy is its image moved by a whole number of pixels, ``dy`` and ``dx`` drawn uniformly
+    from ``-max_shift .. max_shift`` (zero fill, see ``shift_images``), plus Gaussian noise of
+    standard deviation ``noise``, clipped to ``value_range``. A label does not change when its
+    digit moves by a pixel, so the copies keep their labels: that is the prior knowledge the
+    augmentation adds.
+
+    Parameters
+    ----------
+    images : array_like, shape (n, height, width) or (n, height, width, channels)
+    y : array_like, shape (n, ...), optional
+        Labels, repeated for the copies.
+    n_copies : int
+        Copies of every image (the originals are not included; concatenate them yourself).
+    max_shift : int
+        The largest shift in each direction, in pixels (0: no shifts).
+    noise : float
+        Standard deviation of the added noise (0: none).
+    value_range : (float, float), optional
+        The copies are clipped to it; by default the range of ``images`` itself.
+    seed : int, numpy Generator or None
+
+    Returns
+    -------
+    augmented : ndarray, shape (n_copies * n, ...), the dtype of ``images`` (float)
+        Copy ``j`` of image ``i`` is row ``j * n + i``.
+    y_augmented : ndarray, shape (n_copies * n, ...)
+        Only if ``y`` is given: ``np.tile``-d labels, matching the rows of ``augmented``.
+    """
+    images = _check_images("augment_images", images)
+    n_copies = _check_int("augment_images", "n_copies", n_copies, 1)
+    max_shift = _check_int("augment_images", "max_shift", max_shift, 0)
+    noise = _check_nonnegative("augment_images", "noise", noise)
+    low, high = (images.min(), images.max()) if value_range is None else value_range
+    if not low <= high:
+        raise ValueError(f"augment_images: value_range must be (low, high), got {value_range!r}")
+    rng = np.random.default_rng(seed)
+    n = len(images)
+    repeated = np.tile(images, (n_copies,) + (1,) * (images.ndim - 1))
+    shifts = rng.integers(-max_shift, max_shift + 1, size=(2, n_copies * n))
+    out = shift_images(repeated, shifts[0], shifts[1])
+    if noise > 0:
+        out = out + noise * rng.standard_normal(out.shape, dtype=out.dtype)
+    out = np.clip(out, low, high).astype(images.dtype, copy=False)
+    if y is None:
+        return out
+    y = np.asarray(y)
+    if len(y) != n:
+        raise ValueError(f"augment_images: {n} images but {len(y)} labels")
+    return out, np.tile(y, (n_copies,) + (1,) * (y.ndim - 1))

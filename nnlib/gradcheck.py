@@ -5,6 +5,8 @@ the one-sided version. Use float64: in float32 the rounding error of ``f`` swamp
 Near a kink (ReLU at 0) the two sides of the difference disagree: keep inputs away from kinks.
 """
 
+import contextlib
+
 import numpy as np
 
 
@@ -72,9 +74,42 @@ def check_loss(loss, y_true, y_pred, eps=1e-6):
 def check_model(model, X, y, eps=1e-6):
     """Check every parameter gradient of a compiled model on the batch ``(X, y)``.
 
+    Training (``compute_gradients``) runs the layers with ``training=True`` and the finite
+    differences use ``evaluate`` (``training=False``). For layers that behave differently in the
+    two modes, such as ``Dropout``, the check first draws one training mask per layer and
+    freezes it, so that both sides differentiate the same function: the network thinned by that
+    mask. The masks are unfrozen afterwards and the layers' random generators left as they were.
+
     Returns ``{'layer_name/W': err, ...}``.
     """
     X = model._as_input(np.asarray(X, dtype=np.float64))
+    with _frozen_masks(model, X):
+        return _check_model(model, X, y, eps)
+
+
+@contextlib.contextmanager
+def _frozen_masks(model, X):
+    """Within the block, every not-yet-frozen layer with ``freeze`` keeps one training mask."""
+    layers = [
+        layer
+        for layer in model.layers
+        if hasattr(layer, "freeze") and getattr(layer, "frozen_mask", None) is None
+    ]
+    states = [layer.rng.bit_generator.state for layer in layers]
+    try:
+        if layers:
+            model.forward(X, training=True)  # draws one mask in each
+            for layer in layers:
+                if layer.mask is not None:  # (a rate of 0 draws no mask: nothing to freeze)
+                    layer.freeze()
+        yield
+    finally:
+        for layer, state in zip(layers, states, strict=True):
+            layer.unfreeze()
+            layer.rng.bit_generator.state = state
+
+
+def _check_model(model, X, y, eps):
     model.compute_gradients(X, y)
     analytic = {
         f"{layer.name}/{p.name}": p.grad.copy()

@@ -237,3 +237,99 @@ class Activation(Layer):
     def backward_from_z(self, dZ):
         """Backward pass given dL/dZ, which is already dL/d(input) here."""
         return dZ
+
+
+class Dropout(Layer):
+    """Inverted dropout: in training, zero each input with probability ``rate`` and scale the
+    kept ones by ``1 / (1 - rate)``; at predict time, pass the input through unchanged.
+
+    The scaling keeps every unit's expected value the same in training and at predict time:
+    ``E[mask * x] = (1 - rate) * x / (1 - rate) = x``. (Scaling at predict time instead, by
+    ``1 - rate``, is the original 2014 form; it gives the same predictions.)
+
+    Parameters
+    ----------
+    rate : float
+        Probability of dropping each unit, ``0 <= rate < 1``.
+    seed : int or numpy Generator, optional
+        Seeds the masks. Without it, the layer draws its masks from the generator that ``build``
+        receives (in a ``Sequential`` model: the model's own, seeded by the model's ``seed``).
+
+    Shapes: ``X`` (n, ...) → ``A`` (n, ...), the same shape. The mask of the last training
+    forward pass is kept in ``mask`` (``None`` after a predict-time pass): ``A = X * mask``, with
+    ``mask`` holding ``0`` and ``1 / (1 - rate)``.
+
+    ``freeze()`` keeps one mask for every later forward pass, in training *and* at predict time,
+    until ``unfreeze()``: the layer is then a fixed function whose gradient can be checked by
+    finite differences (``gradcheck.check_model`` does this for you).
+    """
+
+    def __init__(self, rate, seed=None, input_shape=None, name=None):
+        super().__init__(name=name, input_shape=input_shape)
+        rate = float(rate)
+        if not 0 <= rate < 1:
+            raise ValueError(
+                f"Dropout layer needs a rate in [0, 1) (the probability of dropping a unit), "
+                f"got {rate!r}"
+            )
+        self.rate, self.seed = rate, seed
+        self.rng = None if seed is None else np.random.default_rng(seed)
+        self.mask = self.frozen_mask = None
+
+    def build(self, input_shape, rng=None, dtype=np.float64):
+        if self.rng is None:  # not seeded: share the model's generator (not a copy of it)
+            self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        super().build(input_shape)
+
+    def forward(self, X, training=False):
+        self._check_input(X)
+        if self.frozen_mask is not None:
+            if self.frozen_mask.shape != X.shape:
+                raise ValueError(
+                    f"Dropout layer '{self.name}' has a frozen mask of shape "
+                    f"{self.frozen_mask.shape}, received input of shape {X.shape}; unfreeze() it "
+                    "or freeze a mask for this batch"
+                )
+            self.mask = self.frozen_mask.astype(X.dtype, copy=False)
+        elif training and self.rate > 0:
+            keep = self.rng.random(X.shape) >= self.rate  # each unit kept with prob. 1 - rate
+            self.mask = keep.astype(X.dtype) * (1.0 / (1.0 - self.rate))  # float32 stays float32
+        else:
+            self.mask = None
+        self.A = X if self.mask is None else X * self.mask
+        return self.A
+
+    def backward(self, grad):
+        self._check_grad(grad)
+        return grad if self.mask is None else grad * self.mask  # dropped units pass no gradient
+
+    def backward_from_z(self, dZ):
+        """Backward pass given dL/dZ; there is no activation, so it is ``backward``."""
+        return self.backward(dZ)
+
+    def freeze(self, mask=None):
+        """Use one mask for every forward pass from now on (training or not).
+
+        ``mask`` is an array of the batch's shape: of 0s and 1s (kept units; they are scaled by
+        ``1 / (1 - rate)`` here), or a boolean array. Without it, the mask of the last training
+        forward pass is frozen.
+        """
+        if mask is None:
+            if self.mask is None:
+                raise RuntimeError(
+                    f"Dropout layer '{self.name}': no mask to freeze; run a training forward "
+                    "pass first (forward(X, training=True)) or pass freeze(mask)"
+                )
+            self.frozen_mask = self.mask.copy()
+            return
+        keep = np.asarray(mask)
+        if not np.all((keep == 0) | (keep == 1)):
+            raise ValueError(f"Dropout layer '{self.name}': freeze(mask) needs a mask of 0s and 1s")
+        self.frozen_mask = keep.astype(np.float64) / (1.0 - self.rate)
+
+    def unfreeze(self):
+        """Draw a new mask on every training forward pass again."""
+        self.frozen_mask = None
+
+    def __repr__(self):
+        return f"Dropout(rate={self.rate}, name={self.name!r}, output_shape={self.output_shape})"

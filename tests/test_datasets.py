@@ -414,3 +414,87 @@ def test_biased_sample_has_the_requested_composition():
         ds.biased_sample(group, 10, 1.5)
     with pytest.raises(ValueError, match="group_fraction"):
         ds.make_population(10, group_fraction=-0.1)
+
+
+# --- augmentation: shift_images and augment_images ----------------------------------------------
+
+
+def reference_shift(image, dy, dx):
+    """One image shifted by the obvious loop: the reference for the vectorised version."""
+    out = np.zeros_like(image)
+    height, width = image.shape[:2]
+    for r in range(height):
+        for c in range(width):
+            if 0 <= r - dy < height and 0 <= c - dx < width:
+                out[r, c] = image[r - dy, c - dx]
+    return out
+
+
+def test_a_shift_moves_one_lit_pixel_exactly():
+    image = np.zeros((1, 8, 8))
+    image[0, 3, 5] = 1.0
+    for dy, dx in [(1, 0), (0, 1), (-2, -1), (2, 2), (0, 3)]:
+        out = ds.shift_images(image, dy, dx)
+        expected = np.zeros((1, 8, 8))
+        if 0 <= 3 + dy < 8 and 0 <= 5 + dx < 8:
+            expected[0, 3 + dy, 5 + dx] = 1.0
+        np.testing.assert_array_equal(out, expected, err_msg=f"{(dy, dx)}")
+    np.testing.assert_array_equal(ds.shift_images(image, 0, 3), 0.0)  # pushed over the edge
+
+
+@pytest.mark.parametrize("channels", [None, 3])
+def test_per_image_shifts_match_the_loop(channels):
+    rng = np.random.default_rng(0)
+    shape = (6, 5, 7) if channels is None else (6, 5, 7, channels)
+    images = rng.random(shape)
+    dy, dx = rng.integers(-3, 4, 6), rng.integers(-3, 4, 6)
+    out = ds.shift_images(images, dy, dx)
+    assert out.shape == images.shape and out.dtype == images.dtype
+    for i in range(6):
+        np.testing.assert_array_equal(out[i], reference_shift(images[i], dy[i], dx[i]))
+    np.testing.assert_array_equal(ds.shift_images(images, 0, 0), images)
+    with pytest.raises(ValueError, match="integers"):
+        ds.shift_images(images, 0.5, 0)
+    with pytest.raises(ValueError, match=r"shift_images: images must have shape"):
+        ds.shift_images(rng.random((4, 5)), 1, 1)
+
+
+def test_augment_images_shapes_labels_and_seeds():
+    images, y = ds.load_digits(return_images=True)
+    images, y = images[:20], y[:20]
+    out, y_out = ds.augment_images(images, y, n_copies=3, max_shift=1, seed=0)
+    assert out.shape == (60, 8, 8) and out.dtype == np.float64
+    np.testing.assert_array_equal(y_out, np.tile(y, 3))
+    np.testing.assert_array_equal(out, ds.augment_images(images, y, 3, 1, seed=0)[0])
+    assert not np.array_equal(out, ds.augment_images(images, y, 3, 1, seed=1)[0])
+    # Without noise every copy is its original moved by some (dy, dx) with |dy|, |dx| <= 1.
+    shifts = set()
+    for j in range(60):
+        matches = [
+            (dy, dx)
+            for dy in (-1, 0, 1)
+            for dx in (-1, 0, 1)
+            if np.array_equal(out[j], reference_shift(images[j % 20], dy, dx))
+        ]
+        assert matches, j
+        shifts.update(matches)
+    assert len(shifts) == 9  # every shift in the range occurs
+    np.testing.assert_array_equal(ds.augment_images(images, max_shift=0), images)
+
+
+def test_augment_images_noise_is_clipped_to_the_value_range_and_keeps_float32():
+    images = np.full((50, 8, 8), 0.5, dtype=np.float32)
+    images[:, 0, 0] = 0.0
+    images[:, 0, 1] = 1.0
+    out = ds.augment_images(images, n_copies=2, max_shift=0, noise=0.1, seed=0)
+    assert out.dtype == np.float32 and out.min() >= 0.0 and out.max() <= 1.0
+    middle = out[:, 2:, 2:] - 0.5  # far from the clip: plain Gaussian noise
+    assert abs(middle.std() - 0.1) < 0.005 and abs(middle.mean()) < 0.005
+    wide = ds.augment_images(images, noise=1.0, value_range=(-2.0, 3.0), max_shift=0, seed=0)
+    assert wide.min() < 0 and wide.max() > 1 and wide.min() >= -2 and wide.max() <= 3
+    with pytest.raises(ValueError, match="augment_images: n_copies"):
+        ds.augment_images(images, n_copies=0)
+    with pytest.raises(ValueError, match="augment_images: noise"):
+        ds.augment_images(images, noise=-1.0)
+    with pytest.raises(ValueError, match="20 images but 3 labels"):
+        ds.augment_images(images[:20], np.zeros(3))

@@ -146,3 +146,27 @@ def test_check_model_detects_a_wrong_layer():
     bad = check_model(model_with(DenseForgetsActivation), X, y)
     assert bad["hidden/W"] > 0.01 and bad["hidden/b"] > 0.01
     assert bad["out/W"] < 1e-7 and bad["out/b"] < 1e-7  # the layer after the broken one is right
+
+
+def test_check_model_freezes_dropout_masks_and_catches_a_dropout_that_ignores_its_mask():
+    from nnlib import Dropout
+
+    class DropoutForgetsMask(Dropout):
+        def backward(self, grad):
+            return grad  # wrong: dropped units must pass no gradient
+
+    def model_with(cls, rate):
+        model = Sequential(
+            [Dense(4, activation="tanh", input_shape=(3,)), cls(rate), Dense(1, name="out")],
+            seed=0,
+        )
+        model.compile(optimizer="sgd", loss="mse")
+        return model
+
+    y = np.random.default_rng(4).standard_normal((5, 1))
+    for rate in (0.0, 0.5):  # rate 0 draws no mask: nothing to freeze, nothing to break
+        good = model_with(Dropout, rate)
+        assert max(check_model(good, X, y).values()) < 1e-7
+        assert good.layers[1].frozen_mask is None  # unfrozen afterwards
+    bad = check_model(model_with(DropoutForgetsMask, 0.5), X, y)
+    assert bad["dense/W"] > 0.01 and bad["out/W"] < 1e-7

@@ -7,7 +7,7 @@ import pytest
 
 from nnlib import activations
 from nnlib.gradcheck import check_layer
-from nnlib.layers import Activation, Dense, Parameter
+from nnlib.layers import Activation, Dense, Dropout, Parameter
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -248,3 +248,151 @@ def test_backward_before_forward_and_forward_before_build_say_what_to_do():
     with pytest.raises(ValueError, match="not built yet"):
         Activation("relu").forward(np.ones((4, 3)))
     np.testing.assert_array_equal(Activation("relu")(np.array([[-1.0, 2.0]])), [[0.0, 2.0]])
+
+
+# --- Dropout -------------------------------------------------------------------------------------
+
+
+def built_dropout(rate=0.5, shape=(50,), seed=0, **kwargs):
+    layer = Dropout(rate, seed=seed, **kwargs)
+    layer.build(shape)
+    return layer
+
+
+def test_dropout_is_the_identity_at_predict_time_and_with_rate_0():
+    X = np.random.default_rng(0).standard_normal((7, 5))
+    layer = built_dropout(0.5, (5,))
+    np.testing.assert_array_equal(layer.forward(X), X)
+    np.testing.assert_array_equal(layer(X), X)  # __call__ is predict mode by default
+    assert layer.mask is None
+    np.testing.assert_array_equal(layer.backward(np.ones_like(X)), np.ones_like(X))
+    np.testing.assert_array_equal(built_dropout(0.0, (5,)).forward(X, training=True), X)
+
+
+@pytest.mark.parametrize("rate", [0.1, 0.5, 0.8])
+def test_dropout_drops_the_right_fraction_and_scales_the_rest(rate):
+    X = np.random.default_rng(1).uniform(1.0, 2.0, (400, 500))  # no zeros of its own
+    out = built_dropout(rate, (500,)).forward(X, training=True)
+    dropped = out == 0
+    # 200,000 Bernoulli(rate) draws: the fraction is within 5 standard deviations of rate.
+    assert abs(dropped.mean() - rate) < 5 * np.sqrt(rate * (1 - rate) / X.size)
+    np.testing.assert_allclose(out[~dropped], X[~dropped] / (1 - rate), rtol=1e-15)
+
+
+@pytest.mark.parametrize("rate", [0.2, 0.5, 0.9])
+def test_inverted_dropout_preserves_every_units_mean(rate):
+    X = np.array([[1.0, -2.0, 3.0, 0.5]])
+    layer = built_dropout(rate, (4,), seed=2)
+    samples = np.array([layer.forward(X, training=True)[0] for _ in range(20000)])
+    # The mean of 20,000 draws of x * Bernoulli(1 - rate) / (1 - rate), within 5 of its sds.
+    sd = np.abs(X[0]) * np.sqrt(rate / (1 - rate)) / np.sqrt(len(samples))
+    assert np.all(np.abs(samples.mean(axis=0) - X[0]) < 5 * sd)
+    # Without the 1 / (1 - rate) the mean would shrink to (1 - rate) x: the classic mistake.
+    assert np.all(np.abs((1 - rate) * samples.mean(axis=0) - X[0]) > 10 * sd)
+
+
+def test_dropout_backward_uses_the_cached_mask():
+    rng = np.random.default_rng(3)
+    X, G = rng.standard_normal((6, 8)), rng.standard_normal((6, 8))
+    layer = built_dropout(0.5, (8,))
+    out = layer.forward(X, training=True)
+    dX = layer.backward(G)
+    np.testing.assert_array_equal(dX, G * layer.mask)
+    assert np.all(dX[out == 0] == 0) and np.any(out == 0)
+    np.testing.assert_array_equal(layer.backward(G), dX)  # no new mask without a new forward
+
+
+def test_dropout_gradient_check_with_a_frozen_mask():
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((5, 6))
+    layer = built_dropout(0.4, (6,), seed=5)
+    layer.forward(X, training=True)
+    layer.freeze()
+    assert np.any(layer.frozen_mask == 0)
+    errors = check_layer(layer, X)
+    assert list(errors) == ["input"] and errors["input"] < 1e-9
+    np.testing.assert_array_equal(layer.forward(X), layer.forward(X, training=True))
+    # An explicit 0/1 mask is scaled by 1 / (1 - rate); shape mismatches are named.
+    keep = rng.random((5, 6)) > 0.4
+    layer.freeze(keep)
+    np.testing.assert_allclose(layer.forward(X), X * keep / 0.6)
+    with pytest.raises(ValueError) as excinfo:
+        layer.forward(np.ones((3, 6)))
+    assert_names(excinfo, "dropout", "(5, 6)", "(3, 6)")
+    layer.unfreeze()
+    np.testing.assert_array_equal(layer.forward(X), X)
+
+
+def test_dropout_in_a_model_passes_check_model_and_the_check_restores_the_rng():
+    from nnlib import Sequential
+    from nnlib.gradcheck import check_model, numerical_gradient, relative_error
+
+    def model():
+        m = Sequential(
+            [
+                Dense(6, activation="tanh", input_shape=(3,)),
+                Dropout(0.5),
+                Dense(5, activation="tanh"),
+                Dropout(0.3, seed=1),
+                Dense(1, activation="sigmoid"),
+            ],
+            seed=0,
+        )
+        m.compile(optimizer="sgd", loss="binary_crossentropy")
+        return m
+
+    rng = np.random.default_rng(6)
+    X, y = rng.standard_normal((8, 3)), (rng.random((8, 1)) > 0.5).astype(float)
+    checked, fresh = model(), model()
+    errors = check_model(checked, X, y)
+    assert len(errors) == 6 and max(errors.values()) < 1e-6, errors
+    assert all(layer.frozen_mask is None for layer in checked.layers if isinstance(layer, Dropout))
+    # The check consumed no random numbers: training continues exactly as without it.
+    np.testing.assert_array_equal(
+        checked.forward(X, training=True), fresh.forward(X, training=True)
+    )
+    # Without freezing, training's gradient (a random thinned network) is not the gradient of
+    # evaluate's loss (the full network): the check would fail, which is why it freezes.
+    fresh.compute_gradients(X, y)
+    W = fresh.layers[0].W
+    numeric = numerical_gradient(lambda: fresh.evaluate(X, y), W.value)
+    assert relative_error(W.grad, numeric) > 0.05
+
+
+def test_dropout_masks_are_seeded_by_the_layer_or_by_the_model():
+    from nnlib import Sequential
+
+    X = np.ones((4, 10))
+    a, b = built_dropout(0.5, (10,), seed=7), built_dropout(0.5, (10,), seed=7)
+    np.testing.assert_array_equal(a.forward(X, training=True), b.forward(X, training=True))
+
+    def masks(seed):
+        m = Sequential([Dense(10, input_shape=(3,)), Dropout(0.5)], seed=seed)
+        return m.layers[1], m
+
+    (d1, m1), (d2, _), (d3, _) = masks(0), masks(0), masks(1)
+    assert d1.rng is m1.rng  # unseeded: the model's own generator
+    outs = [d.forward(X, training=True) for d in (d1, d2, d3)]
+    np.testing.assert_array_equal(outs[0], outs[1])
+    assert not np.array_equal(outs[0], outs[2])
+    assert not np.array_equal(outs[0], d1.forward(X, training=True))  # a new mask every pass
+
+
+def test_dropout_keeps_float32_and_rejects_bad_rates():
+    layer = Dropout(0.25, seed=0)
+    X = np.ones((3, 4), dtype=np.float32)
+    out = layer(X)  # builds lazily
+    assert out.dtype == np.float32
+    out = layer.forward(X, training=True)
+    assert out.dtype == layer.mask.dtype == layer.backward(np.ones_like(out)).dtype == np.float32
+    assert layer.count_params() == 0 and layer.get_weights() == [] and layer.output_shape == (4,)
+    for rate in (-0.1, 1.0, 1.5):
+        with pytest.raises(ValueError, match=r"rate in \[0, 1\)"):
+            Dropout(rate)
+    with pytest.raises(RuntimeError, match="no mask to freeze"):
+        built_dropout().freeze()
+    with pytest.raises(ValueError, match="0s and 1s"):
+        built_dropout(0.5, (2,)).freeze(np.array([[0.5, 1.0]]))
+    with pytest.raises(ValueError) as excinfo:
+        built_dropout(0.5, (3,), name="drop").forward(np.ones((2, 4)), training=True)
+    assert_names(excinfo, "drop", "(None, 3)", "(2, 4)")
