@@ -693,3 +693,15 @@ def test_a_new_layout_redraws_only_the_diagram_and_looks_the_same_as_a_fresh_fig
     np.testing.assert_array_equal(
         np.asarray(p.figure.canvas.buffer_rgba()), np.asarray(fresh.figure.canvas.buffer_rgba())
     )
+
+
+def test_the_readout_explains_a_learning_rate_that_is_too_large():
+    p = Playground(n_samples=200, learning_rate=10.0)
+    p.step(20)
+    assert not p.trainer.diverged  # no overflow: the steps overshoot and the neurons saturate
+    assert "higher than at epoch 0" in p.text and "Most of the network is saturated" in p.text
+    assert p.state["saturated_hidden"] > 0.5
+    p.set(learning_rate=0.03)
+    p.step(20)
+    assert "saturated" not in p.text and "higher than" not in p.text
+    assert p.state["saturated_hidden"] == 0.0

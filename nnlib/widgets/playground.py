@@ -470,7 +470,8 @@ def snapshot(model, data, config, epoch=0):
         scale (image rows are x2, columns x1); ``neurons``: a list with one float32 array
         (units, NEURON_RESOLUTION, NEURON_RESOLUTION) per hidden layer, each neuron's output
         over the plane; ``weights``, ``biases``: float32 copies per layer; ``saturated``: the
-        fraction of training points where the output neuron's ``|z| > SATURATED``;
+        fraction of training points where a tanh output neuron's ``|z| > SATURATED``;
+        ``saturated_hidden``: the same fraction over every tanh or sigmoid hidden neuron;
         ``largest_weight``: the largest magnitude of a weight or bias; ``diverged``: True if a
         loss or a weight is not finite, a weight has exploded (beyond ``EXPLODED``), or a tanh
         output is saturated on most training points and on every misclassified one (stuck);
@@ -482,23 +483,35 @@ def snapshot(model, data, config, epoch=0):
         loss_train, loss_test = data_losses(
             model, F_train, targets(y_train, config), F_test, targets(y_test, config)
         )
+        # One pass over the training points caches every layer's z for them.
+        out_train = _score(model.predict(F_train), config)[:, 0]
+        hidden_z = [layer.Z for layer in model.layers[:-1]]
+        z = np.abs(model.layers[-1].Z[:, 0])
+        saturated = float(np.mean(z > SATURATED)) if config.output_activation == "tanh" else 0.0
+        squashing = config.activation in ("tanh", "sigmoid") and hidden_z
+        saturated_hidden = (
+            float(np.mean(np.abs(np.concatenate(hidden_z, axis=1)) > SATURATED))
+            if squashing
+            else 0.0
+        )
         accuracy_train = accuracy_test = None
-        saturated, stuck = 0.0, False
+        stuck = False
         if config.problem == "classification":
-            accuracy_train, wrong = _accuracy(model, F_train, y_train, config)
-            z = np.abs(model.layers[-1].Z[:, 0])  # of the training points
-            flat = z > SATURATED
-            saturated = float(np.mean(flat))
+            wrong = (out_train > 0) != (y_train == 1)
+            accuracy_train = float(1 - np.mean(wrong))
+            accuracy_test = float(
+                np.mean((_score(model.predict(F_test), config)[:, 0] > 0) == (y_test == 1))
+            )
             # A tanh output beyond |z| = SATURATED has slope below 1e-8: on the squared error,
             # wrong answers there are never corrected (cross-entropy's gradient p - y is).
             # Training with a sane learning rate never gets there: on a correct point the
             # gradient vanishes long before (|z| of 3 to 5), so most points stay below.
+            flat = z > SATURATED
             stuck = (
                 config.output_activation == "tanh"
                 and bool(wrong.any() and flat[wrong].all())
                 and float(np.median(z)) > SATURATED
             )
-            accuracy_test, _ = _accuracy(model, F_test, y_test, config)
         grid = features(plane_grid(config), config.features)
         output = _score(model.predict(grid), config).reshape(RESOLUTION, RESOLUTION)
         neurons = [
@@ -526,16 +539,11 @@ def snapshot(model, data, config, epoch=0):
         "weights": weights,
         "biases": biases,
         "saturated": saturated,
+        "saturated_hidden": saturated_hidden,
         "largest_weight": largest,
         "diverged": not finite or stuck or largest > EXPLODED,
         "extent": config.extent,
     }
-
-
-def _accuracy(model, F, y, config):
-    """(accuracy, boolean mask of the misclassified points)."""
-    wrong = (_score(model.predict(F), config)[:, 0] > 0) != (y == 1)
-    return float(1 - np.mean(wrong)), wrong
 
 
 class Trainer:
@@ -797,7 +805,7 @@ def _number(value, digits=4):
     return f"{value:.{digits}f}" if np.isfinite(value) else str(value)
 
 
-def describe(config, state, diverged=None, status=""):
+def describe(config, state, diverged=None, status="", first_loss=None):
     """The text readout (also the figure's text alternative).
 
     Parameters
@@ -809,6 +817,8 @@ def describe(config, state, diverged=None, status=""):
         Why training diverged, if it did (``Trainer.diverged``).
     status : str
         What Play is doing, e.g. "Playing."
+    first_loss : float, optional
+        The training loss at epoch 0, to say when training has made it worse.
     """
     s = state
     parts = []
@@ -826,6 +836,19 @@ def describe(config, state, diverged=None, status=""):
     if s["accuracy_train"] is not None:
         loss += f"; accuracy {s['accuracy_train']:.0%} training, {s['accuracy_test']:.0%} test"
     parts.append(f"Epoch {s['epoch']}. {loss}.")
+    calm = not (diverged or s["diverged"])
+    if calm and first_loss is not None and s["epoch"] > 0 and s["loss_train"] > first_loss:
+        parts.append(
+            f"The training loss is higher than at epoch 0 ({_number(first_loss)}): the steps "
+            "overshoot, so the learning rate is too large."
+        )
+    if calm and max(s["saturated"], s["saturated_hidden"]) > 0.5:
+        parts.append(
+            f"Most of the network is saturated: {s['saturated_hidden']:.0%} of the hidden "
+            f"neurons' inputs and {s['saturated']:.0%} of the output's (on the training points) "
+            f"are beyond ±{SATURATED:g}, where {config.activation} is flat, so those neurons "
+            "barely learn. A smaller learning rate (or ReLU) avoids it."
+        )
     if status:
         parts.append(status)
     parts.append(f"Settings: {_summary(config)}.")
@@ -1510,7 +1533,9 @@ class Playground:
     def _redraw(self, new_points=False):
         with np.errstate(all="ignore"):
             self.image.value = self._render(self._artists(new_points))
-        self.text = describe(self.config, self.state, self.trainer.diverged, self.status)
+        self.text = describe(
+            self.config, self.state, self.trainer.diverged, self.status, self.history[0][1]
+        )
         self.readout.value = f'<span role="status" aria-live="polite">{self.text}</span>'
         self.epoch_label.value = f"<b>Epoch {self.epoch}</b>"
 
