@@ -6,6 +6,7 @@ import dataclasses
 import io
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import matplotlib
@@ -705,3 +706,55 @@ def test_the_readout_explains_a_learning_rate_that_is_too_large():
     p.step(20)
     assert "saturated" not in p.text and "higher than" not in p.text
     assert p.state["saturated_hidden"] == 0.0
+
+
+def test_every_preset_is_valid_and_runs_deterministically():
+    for name, (config, epochs) in pg.PRESETS.items():
+        assert isinstance(config, PlaygroundConfig) and epochs > 0, name
+        first, second = run(config, 2)[-1], run(config, 2)[-1]
+        assert same_snapshot(first, second), name
+
+
+def test_play_in_a_real_kernel_trains_while_idle_and_hears_pause():
+    """In a Jupyter kernel, as a learner clicks: Play trains while no cell runs, the kernel still
+    answers (a cell executes between frames), and the Pause click is processed."""
+    jupyter_client = pytest.importorskip("jupyter_client")
+    manager, client = jupyter_client.manager.start_new_kernel(kernel_name="python3")
+
+    def execute(code):
+        outputs = []
+        client.execute_interactive(code, timeout=120, output_hook=outputs.append)
+        return "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
+
+    def click(comm_id):
+        content = {"comm_id": comm_id, "data": {"method": "custom", "content": {"event": "click"}}}
+        client.shell_channel.send(client.session.msg("comm_msg", content))
+
+    def wait_for(condition, seconds=60):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            epoch, playing = execute("print(p.epoch, p.playing)").split()
+            if condition(int(epoch), playing == "True"):
+                return int(epoch)
+            time.sleep(0.2)
+        raise AssertionError("timed out")
+
+    try:
+        comm_id = execute(
+            "import matplotlib; matplotlib.use('Agg')\n"
+            "from nnlib.widgets.playground import Playground\n"
+            "p = Playground(n_samples=60)\n"
+            "p.frame_interval = 0.01\n"
+            "print(p.play_button.comm.comm_id)"
+        ).strip()
+        click(comm_id)  # Play
+        playing = wait_for(lambda epoch, playing: playing and epoch >= 3)
+        assert playing >= 3
+        click(comm_id)  # Pause
+        paused = wait_for(lambda epoch, playing: not playing)
+        time.sleep(0.5)
+        assert wait_for(lambda epoch, playing: True) == paused  # no more epochs after Pause
+        assert "Paused at epoch" in execute("print(p.text)")
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)

@@ -287,23 +287,50 @@ class PlaygroundConfig:
         return self.replace(stop_after=0) == other.replace(stop_after=0)
 
 
-#: A few settings worth a look, used in chapter 10.
+#: Settings worth a look: the experiments of chapter 10 (with the epochs each needs), for
+#: precomputing runs that the static book can scrub through.
 PRESETS = {
-    "playground default": PlaygroundConfig(),
-    "XOR, no hidden layer": PlaygroundConfig(dataset="xor", hidden=()),
-    "XOR, x1x2 alone": PlaygroundConfig(dataset="xor", features=("x1*x2",), hidden=()),
-    "spiral, deep": PlaygroundConfig(
-        dataset="spiral", hidden=(8, 8, 8, 8), learning_rate=0.01, batch_size=10
+    "playground default": (PlaygroundConfig(), 100),
+    "XOR, no hidden layer": (PlaygroundConfig(dataset="xor", hidden=()), 60),
+    "XOR, x1x2 alone": (PlaygroundConfig(dataset="xor", features=("x1*x2",), hidden=()), 30),
+    "XOR, 4 hidden neurons": (PlaygroundConfig(dataset="xor", hidden=(4,)), 60),
+    "circle, squares alone": (PlaygroundConfig(features=("x1^2", "x2^2"), hidden=()), 30),
+    "spiral, deep ReLU": (
+        PlaygroundConfig(
+            dataset="spiral", hidden=(8, 8, 8, 8), activation="relu", learning_rate=0.01
+        ),
+        200,
     ),
-    "spiral, sin features": PlaygroundConfig(
-        dataset="spiral",
-        features=("x1", "x2", "sin(x1)", "sin(x2)"),
-        hidden=(8, 8),
-        learning_rate=0.01,
+    "spiral, sin features": (
+        PlaygroundConfig(
+            dataset="spiral", features=("x1", "x2", "sin(x1)", "sin(x2)"), hidden=(8, 8)
+        ),
+        50,
     ),
-    "plane, linear": PlaygroundConfig(
-        problem="regression", dataset="plane", hidden=(), activation="linear", learning_rate=0.003
+    "circle, ReLU": (PlaygroundConfig(activation="relu"), 30),
+    "Gaussian, L1 on every feature": (
+        PlaygroundConfig(
+            dataset="gauss",
+            noise=20,
+            features=tuple(FEATURES),
+            hidden=(),
+            regularization="L1",
+            regularization_rate=0.03,
+        ),
+        100,
     ),
+    "circle, learning rate 3": (PlaygroundConfig(learning_rate=3.0), 40),
+    "plane, linear": (
+        PlaygroundConfig(
+            problem="regression",
+            dataset="plane",
+            hidden=(),
+            activation="linear",
+            learning_rate=0.01,
+        ),
+        50,
+    ),
+    "circle, zero initial weights": (PlaygroundConfig(initializer="zeros"), 50),
 }
 
 
@@ -448,6 +475,64 @@ def data_losses(model, F_train, t_train, F_test, t_test):
     )
 
 
+def diagnose(model, F_train, y_train, config):
+    """How healthy the network is on its training points (pure: it changes no weight).
+
+    Returns
+    -------
+    dict
+        ``accuracy_train`` (classification, else None); ``saturated``: the fraction of training
+        points where a tanh output neuron's ``|z| > SATURATED``; ``saturated_hidden``: the same
+        over every tanh or sigmoid hidden neuron; ``largest_weight``: the largest magnitude of a
+        weight or bias; ``problem``: None, or why training cannot go on (a weight not finite or
+        beyond ``EXPLODED``, or a tanh output saturated on most training points and on every
+        misclassified one).
+    """
+    with np.errstate(all="ignore"):
+        largest = float(max(np.max(np.abs(p.value)) for p in model.parameters()))
+        out_train = _score(model.predict(F_train), config)[:, 0]  # caches every layer's z
+        hidden_z = [layer.Z for layer in model.layers[:-1]]
+        z = np.abs(model.layers[-1].Z[:, 0])
+    saturated = float(np.mean(z > SATURATED)) if config.output_activation == "tanh" else 0.0
+    saturated_hidden = 0.0
+    if config.activation in ("tanh", "sigmoid") and hidden_z:
+        saturated_hidden = float(np.mean(np.abs(np.concatenate(hidden_z, axis=1)) > SATURATED))
+    accuracy, problem = None, None
+    if config.problem == "classification":
+        wrong = (out_train > 0) != (y_train == 1)
+        accuracy = float(1 - np.mean(wrong))
+        # A tanh output beyond |z| = SATURATED has slope below 1e-8: on the squared error,
+        # wrong answers there are never corrected (cross-entropy's gradient p - y is).
+        # Training with a sane learning rate never gets there: on a correct point the
+        # gradient vanishes long before (|z| of 3 to 5), so most points stay below.
+        flat = z > SATURATED
+        if (
+            config.output_activation == "tanh"
+            and wrong.any()
+            and flat[wrong].all()
+            and np.median(z) > SATURATED
+        ):
+            problem = (
+                "the weights grew so large that the tanh output neuron is saturated on every "
+                f"misclassified training point (|z| > {SATURATED:g}, where its slope is below "
+                "1e-8), so they can never be fixed"
+            )
+    if not np.isfinite(largest):
+        problem = "the weights overflowed"
+    elif largest > EXPLODED:
+        problem = (
+            f"the weights exploded (the largest is {largest:.2g}; a trained network here needs "
+            f"none beyond {EXPLODED:g})"
+        )
+    return {
+        "accuracy_train": accuracy,
+        "saturated": saturated,
+        "saturated_hidden": saturated_hidden,
+        "largest_weight": largest,
+        "problem": problem,
+    }
+
+
 def snapshot(model, data, config, epoch=0):
     """What the playground shows of ``model`` (pure: it changes no weight).
 
@@ -483,35 +568,11 @@ def snapshot(model, data, config, epoch=0):
         loss_train, loss_test = data_losses(
             model, F_train, targets(y_train, config), F_test, targets(y_test, config)
         )
-        # One pass over the training points caches every layer's z for them.
-        out_train = _score(model.predict(F_train), config)[:, 0]
-        hidden_z = [layer.Z for layer in model.layers[:-1]]
-        z = np.abs(model.layers[-1].Z[:, 0])
-        saturated = float(np.mean(z > SATURATED)) if config.output_activation == "tanh" else 0.0
-        squashing = config.activation in ("tanh", "sigmoid") and hidden_z
-        saturated_hidden = (
-            float(np.mean(np.abs(np.concatenate(hidden_z, axis=1)) > SATURATED))
-            if squashing
-            else 0.0
-        )
-        accuracy_train = accuracy_test = None
-        stuck = False
+        health = diagnose(model, F_train, y_train, config)
+        accuracy_test = None
         if config.problem == "classification":
-            wrong = (out_train > 0) != (y_train == 1)
-            accuracy_train = float(1 - np.mean(wrong))
-            accuracy_test = float(
-                np.mean((_score(model.predict(F_test), config)[:, 0] > 0) == (y_test == 1))
-            )
-            # A tanh output beyond |z| = SATURATED has slope below 1e-8: on the squared error,
-            # wrong answers there are never corrected (cross-entropy's gradient p - y is).
-            # Training with a sane learning rate never gets there: on a correct point the
-            # gradient vanishes long before (|z| of 3 to 5), so most points stay below.
-            flat = z > SATURATED
-            stuck = (
-                config.output_activation == "tanh"
-                and bool(wrong.any() and flat[wrong].all())
-                and float(np.median(z)) > SATURATED
-            )
+            predicted = _score(model.predict(F_test), config)[:, 0] > 0
+            accuracy_test = float(np.mean(predicted == (y_test == 1)))
         grid = features(plane_grid(config), config.features)
         output = _score(model.predict(grid), config).reshape(RESOLUTION, RESOLUTION)
         neurons = [
@@ -525,23 +586,22 @@ def snapshot(model, data, config, epoch=0):
         weights = [layer.W.value.astype(np.float32) for layer in model.layers]
         biases = [layer.b.value.astype(np.float32) for layer in model.layers]
         output = output.astype(np.float32)
-        largest = float(max(np.max(np.abs(p.value)) for p in model.parameters()))
-    finite = bool(np.isfinite([loss_train, loss_test]).all() and np.isfinite(largest))
+    finite = bool(np.isfinite([loss_train, loss_test]).all())
     return {
         "epoch": int(epoch),
         "loss_train": loss_train,
         "loss_test": loss_test,
         "penalty": float(penalty),
-        "accuracy_train": accuracy_train,
+        "accuracy_train": health["accuracy_train"],
         "accuracy_test": accuracy_test,
         "output": output,
         "neurons": neurons,
         "weights": weights,
         "biases": biases,
-        "saturated": saturated,
-        "saturated_hidden": saturated_hidden,
-        "largest_weight": largest,
-        "diverged": not finite or stuck or largest > EXPLODED,
+        "saturated": health["saturated"],
+        "saturated_hidden": health["saturated_hidden"],
+        "largest_weight": health["largest_weight"],
+        "diverged": not finite or health["problem"] is not None,
         "extent": config.extent,
     }
 
@@ -599,22 +659,11 @@ class Trainer:
             self.history.append((self.epoch, *losses))
             if not self.diverged and not np.all(np.isfinite(losses)):
                 self.diverged = f"the loss overflowed after epoch {self.epoch}"
+            if not self.diverged:
+                problem = diagnose(self.model, self.F_train, self.data[1], self.config)["problem"]
+                if problem:
+                    self.diverged = f"by epoch {self.epoch} {problem}"
         self.state = snapshot(self.model, self.data, self.config, self.epoch)
-        if self.state["diverged"] and not self.diverged:
-            largest = self.state["largest_weight"]
-            if np.isfinite(largest) and largest > EXPLODED:
-                self.diverged = (
-                    f"by epoch {self.epoch} the weights exploded (the largest is {largest:.2g}; "
-                    f"a trained network here needs none beyond {EXPLODED:g})"
-                )
-            elif np.isfinite(self.state["loss_train"]):
-                self.diverged = (
-                    f"by epoch {self.epoch} the weights grew so large that the tanh output "
-                    f"neuron is saturated on every misclassified training point (|z| > "
-                    f"{SATURATED:g}, where its slope is below 1e-8), so they can never be fixed"
-                )
-            else:
-                self.diverged = f"the weights overflowed by epoch {self.epoch}"
         return self.state
 
 
