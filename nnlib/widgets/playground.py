@@ -1659,8 +1659,9 @@ class Playground:
                 layout=w.Layout(width="260px"),
             )
 
-        def button(description, tooltip, action, icon=""):
-            b = w.Button(description=description, tooltip=tooltip, icon=icon)
+        def button(description, tooltip, action):
+            # No icons: the static book's widget manager looks for their font where it is not.
+            b = w.Button(description=description, tooltip=tooltip)
             b.on_click(lambda _: action())
             return b
 
@@ -1710,26 +1711,22 @@ class Playground:
         self.show_test_box = w.Checkbox(description="Show test data", indent=False)
         self.discretize_box = w.Checkbox(description="Discretize output", indent=False)
         self.play_button = button(
-            "Play", "Train in the background; press again to pause", self._toggle_play, "play"
+            "Play", "Train in the background; press again to pause", self._toggle_play
         )
         self.buttons = {
             "Play": self.play_button,
-            "Step": button("Step", "Train one epoch", self.step, "step-forward"),
-            "Reset": button(
-                "Reset", "Start again from epoch 0 (same seed, same run)", self.reset, "undo"
-            ),
+            "Step": button("Step", "Train one epoch", self.step),
+            "Reset": button("Reset", "Start again from epoch 0 (same seed, same run)", self.reset),
             "Regenerate": button(
-                "Regenerate data", "Draw new points (next data seed)", self.regenerate, "refresh"
+                "Regenerate data", "Draw new points (next data seed)", self.regenerate
             ),
             "Add layer": button(
-                "Add layer", f"Add a hidden layer (up to {MAX_LAYERS})", self.add_layer, "plus"
+                "Add layer", f"Add a hidden layer (up to {MAX_LAYERS})", self.add_layer
             ),
             "Remove layer": button(
-                "Remove layer", "Remove the last hidden layer", self.remove_layer, "minus"
+                "Remove layer", "Remove the last hidden layer", self.remove_layer
             ),
-            "Export": button(
-                "Export code", "Show this run as an nnlib code cell", self.export, "code"
-            ),
+            "Export": button("Export code", "Show this run as an nnlib code cell", self.export),
         }
         self.epoch_label = w.HTML()
         self.image = w.Image(format="jpeg", layout=w.Layout(max_width="100%"))
@@ -1769,7 +1766,6 @@ class Playground:
 
     def _sync_play_button(self):
         self.play_button.description = "Pause" if self._playing else "Play"
-        self.play_button.icon = "pause" if self._playing else "play"
 
     @contextlib.contextmanager
     def _hold(self):
