@@ -1728,7 +1728,7 @@ class Playground:
             ),
             "Export": button("Export code", "Show this run as an nnlib code cell", self.export),
         }
-        self.epoch_label = w.HTML()
+        self.epoch_label = w.HTML(layout=w.Layout(width="100px"))
         self.image = w.Image(format="jpeg", layout=w.Layout(max_width="100%"))
         self.readout = w.HTML()
         self.export_area = w.Textarea(
@@ -1741,17 +1741,20 @@ class Playground:
         self.show_test_box.observe(self._on_display, names="value")
         self.discretize_box.observe(self._on_display, names="value")
         b = self.buttons
+
+        def row(*children):  # wraps onto a new line where the page is too narrow
+            return w.HBox(
+                list(children), layout=w.Layout(flex_flow="row wrap", align_items="center")
+            )
+
         rows = [
-            w.HBox(
-                [b["Play"], b["Step"], b["Reset"], self.epoch_label, c["stop_after"], c["seed"]]
-            ),
-            w.HBox([c["problem"], c["dataset"], b["Regenerate"], c["noise"], c["ratio"]]),
-            w.HBox([w.HTML("Features:"), *self.feature_boxes.values()]),
-            w.HBox([b["Add layer"], b["Remove layer"], *self.neuron_sliders[:2]]),
-            w.HBox(self.neuron_sliders[2:]),
-            w.HBox([c["activation"], c["learning_rate"], c["batch_size"], c["loss"]]),
-            w.HBox([c["regularization"], c["regularization_rate"], c["initializer"]]),
-            w.HBox([self.show_test_box, self.discretize_box, b["Export"]]),
+            row(b["Play"], b["Step"], b["Reset"], self.epoch_label, c["stop_after"], c["seed"]),
+            row(c["problem"], c["dataset"], b["Regenerate"], c["noise"], c["ratio"]),
+            row(w.HTML("Features:&nbsp;"), *self.feature_boxes.values()),
+            row(b["Add layer"], b["Remove layer"], *self.neuron_sliders),
+            row(c["activation"], c["learning_rate"], c["batch_size"], c["loss"]),
+            row(c["regularization"], c["regularization_rate"], c["initializer"]),
+            row(self.show_test_box, self.discretize_box, b["Export"]),
             self.image,
             self.readout,
             self.export_area,
