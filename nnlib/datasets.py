@@ -707,3 +707,297 @@ def augment_images(images, y=None, n_copies=1, max_shift=1, noise=0.0, value_ran
     if len(y) != n:
         raise ValueError(f"augment_images: {n} images but {len(y)} labels")
     return out, np.tile(y, (n_copies,) + (1,) * (y.ndim - 1))
+
+
+# ---------------------------------------------------------------------------------------------
+# The TensorFlow Playground's data sets (chapter 10), on the square [-6, 6] x [-6, 6].
+#
+# As in the Playground (github.com/tensorflow/playground, src/dataset.ts), ``noise`` is a
+# fraction between 0 and 0.5 (its slider shows 0 to 50 %). For the circle, XOR and both
+# regression sets it does not move the points: it moves the position *at which the label is
+# read* by up to ``noise`` times the data's half-width, so labels flip near the boundary. The
+# spiral adds uniform noise to the coordinates, and the Gaussians widen (see ``make_gaussian``).
+
+#: Playground data sets for classification (labels 0/1) and for regression (targets about -1..1).
+PLAYGROUND_CLASSIFICATION = ("circle", "xor", "gauss", "spiral")
+PLAYGROUND_REGRESSION = ("plane", "multi_gauss")
+
+
+def _playground_args(fn, n_samples, noise, minimum=2):
+    return _check_int(fn, "n_samples", n_samples, minimum), _check_nonnegative(fn, "noise", noise)
+
+
+def make_playground_circle(n_samples=500, noise=0.0, seed=None):
+    """A disc of class 1 inside a ring of class 0 (the Playground's "circle").
+
+    Half the points have radius uniform in [0, 2.5], half in [3.5, 5], at uniform angles. A
+    point is class 1 if it lies within radius 2.5 of the origin *after* a shift uniform in
+    ``[-5 noise, 5 noise]`` along each axis, so with noise a few labels near the gap flip.
+
+    Parameters
+    ----------
+    n_samples : int
+    noise : float
+        Between 0 and 0.5 in the Playground.
+    seed : int, np.random.Generator or None
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, 2), float64
+    y : ndarray, shape (n_samples,), int64, values in {0, 1}
+    """
+    n_samples, noise = _playground_args("make_playground_circle", n_samples, noise)
+    rng = np.random.default_rng(seed)
+    n_inner, n_outer = _split_evenly(n_samples, 2)
+    radius = np.concatenate([rng.uniform(0, 2.5, n_inner), rng.uniform(3.5, 5.0, n_outer)])
+    angle = rng.uniform(0, 2 * np.pi, n_samples)
+    X = radius[:, None] * np.column_stack([np.sin(angle), np.cos(angle)])
+    shifted = X + noise * rng.uniform(-5, 5, (n_samples, 2))
+    y = (np.linalg.norm(shifted, axis=1) < 2.5).astype(np.int64)
+    return _shuffle(rng, X, y)
+
+
+def make_playground_xor(n_samples=500, noise=0.0, seed=None):
+    """The four quadrants (the Playground's "XOR"): class 1 where ``x1 * x2 >= 0``.
+
+    Coordinates are uniform in [-5, 5] and pushed 0.3 away from the axes (so that without noise
+    no point sits on a boundary); the label is read after a shift uniform in
+    ``[-5 noise, 5 noise]`` along each axis.
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, 2), float64, inside [-5.3, 5.3]^2
+    y : ndarray, shape (n_samples,), int64, values in {0, 1}
+    """
+    n_samples, noise = _playground_args("make_playground_xor", n_samples, noise)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-5, 5, (n_samples, 2))
+    X = X + 0.3 * np.where(X > 0, 1.0, -1.0)
+    shifted = X + noise * rng.uniform(-5, 5, (n_samples, 2))
+    y = (shifted[:, 0] * shifted[:, 1] >= 0).astype(np.int64)
+    return _shuffle(rng, X, y)
+
+
+def make_playground_spiral(n_samples=500, noise=0.0, seed=None):
+    """Two interleaved spiral arms (the Playground's "spiral").
+
+    Point ``i`` of ``n`` on an arm has radius ``5 i / n`` and angle ``3.5 pi i / n`` (plus pi for
+    class 0), so each arm turns 1.75 times; uniform noise in ``[-noise, noise]`` is added to
+    each coordinate.
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, 2), float64
+    y : ndarray, shape (n_samples,), int64; 1 for the arm that starts upwards, 0 for the other
+    """
+    n_samples, noise = _playground_args("make_playground_spiral", n_samples, noise)
+    rng = np.random.default_rng(seed)
+    sizes = _split_evenly(n_samples, 2)
+    t = np.concatenate([np.arange(n) / n for n in sizes])
+    y = np.repeat(np.array([1, 0], dtype=np.int64), sizes)
+    angle = 3.5 * np.pi * t + np.pi * (y == 0)
+    X = 5 * t[:, None] * np.column_stack([np.sin(angle), np.cos(angle)])
+    X = X + noise * rng.uniform(-1, 1, (n_samples, 2))
+    return _shuffle(rng, X, y)
+
+
+def make_plane(n_samples=1200, noise=0.0, seed=None):
+    """Regression on a tilted plane (the Playground's "plane"): ``y = (x1 + x2) / 10``.
+
+    Inputs are uniform on [-6, 6]^2, so targets lie in [-1.2, 1.2]; the target is read after a
+    shift uniform in ``[-6 noise, 6 noise]`` along each axis.
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, 2), float64
+    y : ndarray, shape (n_samples, 1), float64
+    """
+    n_samples, noise = _playground_args("make_plane", n_samples, noise, minimum=1)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-6, 6, (n_samples, 2))
+    shifted = X + noise * rng.uniform(-6, 6, (n_samples, 2))
+    return X, shifted.sum(axis=1, keepdims=True) / 10
+
+
+#: The six bumps of ``make_multi_gaussian``: centre (x1, x2) and sign.
+MULTI_GAUSSIAN_BUMPS = np.array(
+    [[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]],
+    dtype=float,
+)
+
+
+def make_multi_gaussian(n_samples=1200, noise=0.0, seed=None):
+    """Regression on six bumps of alternating sign (the Playground's "multi Gaussian").
+
+    Each bump is a cone ``sign * max(0, 1 - d / 2)`` of radius 2 around its centre
+    (``MULTI_GAUSSIAN_BUMPS``); the target is the bump value of largest magnitude, in [-1, 1],
+    read after a shift uniform in ``[-6 noise, 6 noise]`` along each axis. Inputs are uniform
+    on [-6, 6]^2.
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, 2), float64
+    y : ndarray, shape (n_samples, 1), float64
+    """
+    n_samples, noise = _playground_args("make_multi_gaussian", n_samples, noise, minimum=1)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-6, 6, (n_samples, 2))
+    shifted = X + noise * rng.uniform(-6, 6, (n_samples, 2))
+    distance = np.linalg.norm(shifted[:, None, :] - MULTI_GAUSSIAN_BUMPS[:, :2], axis=2)
+    bumps = MULTI_GAUSSIAN_BUMPS[:, 2] * np.clip(1 - distance / 2, 0, 1)  # (n_samples, 6)
+    strongest = np.argmax(np.abs(bumps), axis=1)
+    return X, bumps[np.arange(n_samples), strongest][:, None]
+
+
+_PLAYGROUND_MAKERS = {
+    "circle": make_playground_circle,
+    "xor": make_playground_xor,
+    "gauss": make_gaussian,
+    "spiral": make_playground_spiral,
+    "plane": make_plane,
+    "multi_gauss": make_multi_gaussian,
+}
+
+
+def make_playground(name, n_samples=None, noise=0.0, seed=None):
+    """One of the TensorFlow Playground's six data sets, by name.
+
+    Parameters
+    ----------
+    name : {"circle", "xor", "gauss", "spiral", "plane", "multi_gauss"}
+        The first four are classification sets, the last two regression sets.
+    n_samples : int or None
+        Defaults to the Playground's 500 (classification) or 1200 (regression).
+    noise : float
+        The Playground's noise level as a fraction, 0 to 0.5.
+    seed : int, np.random.Generator or None
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, 2), float64
+    y : ndarray, int64 labels of shape (n_samples,), or float64 targets of shape (n_samples, 1)
+    """
+    if name not in _PLAYGROUND_MAKERS:
+        raise ValueError(
+            f"make_playground: unknown data set {name!r}; choose one of {list(_PLAYGROUND_MAKERS)}"
+        )
+    if n_samples is None:
+        n_samples = 1200 if name in PLAYGROUND_REGRESSION else 500
+    return _PLAYGROUND_MAKERS[name](n_samples=n_samples, noise=noise, seed=seed)
+
+
+def load_points(source, problem="classification"):
+    """Your own 2-D points: a CSV file of ``x1,x2,label`` lines, or an array of such rows.
+
+    Blank lines and lines starting with ``#`` are skipped; the first line may be a header such
+    as ``x1,x2,label`` (a line none of whose fields is a number, before the first data line).
+
+    Parameters
+    ----------
+    source : str, pathlib.Path, file-like, or array_like of shape (n_points, 3)
+        A path or an open text file holding the CSV, or the rows ``[x1, x2, label]`` (for
+        instance ``np.column_stack([X, y])``).
+    problem : {"classification", "regression"}
+        For classification the labels must be 0 and 1, or -1 and 1 (the Playground's
+        convention; -1 becomes 0). For regression any finite number is a target.
+
+    Returns
+    -------
+    X : ndarray, shape (n_points, 2), float64
+    y : ndarray, shape (n_points,), int64 (classification) or shape (n_points, 1), float64
+
+    Raises
+    ------
+    ValueError
+        Naming the line (or row) at fault: a wrong number of fields, a field that is not a
+        number, a value that is not finite, a label that is not a class, fewer than 2 points.
+    """
+    fn = "load_points"
+    if problem not in ("classification", "regression"):
+        raise ValueError(f"{fn}: problem must be 'classification' or 'regression', got {problem!r}")
+    if hasattr(source, "read") or isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
+        rows, where = _read_points_csv(source), "line"
+    else:
+        try:
+            table = np.asarray(source, dtype=float)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{fn}: could not read the points as numbers ({error})") from None
+        if table.ndim != 2 or table.shape[1] != 3:
+            raise ValueError(
+                f"{fn}: an array of points must have shape (n_points, 3) holding x1, x2, label; "
+                f"got shape {table.shape}"
+            )
+        rows, where = [(i, row) for i, row in enumerate(table)], "row"
+    if len(rows) < 2:
+        raise ValueError(
+            f"{fn}: found {len(rows)} point(s); at least 2 are needed (one to train, one to test)"
+        )
+    numbers = [values for _, values in rows]
+    table = np.array(numbers, dtype=float).reshape(len(rows), 3)
+    bad = ~np.all(np.isfinite(table), axis=1)
+    if bad.any():
+        k = int(np.argmax(bad))
+        raise ValueError(
+            f"{fn}: {where} {rows[k][0]} holds a value that is not finite: {list(numbers[k])}"
+        )
+    X, labels = table[:, :2], table[:, 2]
+    if problem == "regression":
+        return X, labels[:, None]
+    wrong = ~np.isin(labels, [-1.0, 0.0, 1.0])
+    if wrong.any():
+        k = int(np.argmax(wrong))
+        raise ValueError(
+            f"{fn}: {where} {rows[k][0]} has label {labels[k]:g}; classification labels must be "
+            "0 and 1 (or -1 and 1)"
+        )
+    if np.any(labels == 0) and np.any(labels == -1):
+        zero, minus = int(np.argmax(labels == 0)), int(np.argmax(labels == -1))
+        raise ValueError(
+            f"{fn}: the labels mix 0 ({where} {rows[zero][0]}) and -1 ({where} {rows[minus][0]}); "
+            "use 0 and 1, or -1 and 1"
+        )
+    return X, (labels > 0).astype(np.int64)
+
+
+def _read_points_csv(source):
+    """``[(line_number, (x1, x2, label)), ...]`` from a CSV path or text file."""
+    fn = "load_points"
+    if hasattr(source, "read"):
+        text = source.read()
+    else:
+        try:
+            with open(source, encoding="utf-8") as file:
+                text = file.read()
+        except OSError as error:
+            raise ValueError(f"{fn}: could not open {str(source)!r} ({error.strerror})") from None
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    rows, header_allowed = [], True
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        fields = [field.strip() for field in line.split(",")]
+        try:
+            values = tuple(float(field) for field in fields)
+        except ValueError:
+            if header_allowed and not any(_is_number(f) for f in fields):  # "x1,x2,label"
+                header_allowed = False
+                continue
+            bad = next(f for f in fields if not _is_number(f))
+            raise ValueError(f"{fn}: line {number}: {bad!r} is not a number: {line!r}") from None
+        header_allowed = False
+        if len(values) != 3:
+            raise ValueError(
+                f"{fn}: line {number} has {len(values)} values, expected 3 (x1,x2,label): {line!r}"
+            )
+        rows.append((number, values))
+    return rows
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

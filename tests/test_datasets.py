@@ -1,3 +1,4 @@
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -498,3 +499,163 @@ def test_augment_images_noise_is_clipped_to_the_value_range_and_keeps_float32():
         ds.augment_images(images, noise=-1.0)
     with pytest.raises(ValueError, match="20 images but 3 labels"):
         ds.augment_images(images[:20], np.zeros(3))
+
+
+# --- the TensorFlow Playground's data sets ------------------------------------------------------
+
+PLAYGROUND = [*ds.PLAYGROUND_CLASSIFICATION, *ds.PLAYGROUND_REGRESSION]
+
+
+@pytest.mark.parametrize("name", PLAYGROUND)
+def test_playground_sets_have_the_playground_sizes_shapes_and_range(name):
+    X, y = ds.make_playground(name, seed=0)
+    regression = name in ds.PLAYGROUND_REGRESSION
+    n = 1200 if regression else 500
+    assert X.shape == (n, 2) and X.dtype == np.float64
+    if regression:
+        assert y.shape == (n, 1) and y.dtype == np.float64
+        assert np.abs(X).max() <= 6
+    else:
+        assert y.shape == (n,) and y.dtype == np.int64 and set(np.unique(y)) == {0, 1}
+    assert np.abs(X).max() < 6.5 or name == "gauss"  # the Gaussians have tails
+
+
+@pytest.mark.parametrize("name", PLAYGROUND)
+def test_playground_sets_are_seeded_and_shuffled(name):
+    X1, y1 = ds.make_playground(name, n_samples=60, noise=0.2, seed=3)
+    X2, y2 = ds.make_playground(name, n_samples=60, noise=0.2, seed=3)
+    X3, _ = ds.make_playground(name, n_samples=60, noise=0.2, seed=4)
+    np.testing.assert_array_equal(X1, X2)
+    np.testing.assert_array_equal(y1, y2)
+    assert not np.array_equal(X1, X3)
+    if name in ds.PLAYGROUND_CLASSIFICATION:
+        assert np.any(np.diff(y1) < 0), "labels should not come sorted by class"
+
+
+def test_playground_circle_without_noise_is_a_disc_inside_a_ring():
+    X, y = ds.make_playground_circle(n_samples=1001, noise=0.0, seed=0)
+    radius = np.linalg.norm(X, axis=1)
+    assert np.bincount(y).tolist() == [500, 501]
+    assert radius[y == 1].max() < 2.5 and radius[y == 0].min() >= 3.5 and radius.max() <= 5
+    assert lstsq_accuracy(X, y) < 0.7  # no line separates a disc from a ring
+
+
+def test_playground_noise_flips_labels_near_the_boundary_only():
+    X, y = ds.make_playground_circle(n_samples=4000, noise=0.5, seed=0)
+    radius = np.linalg.norm(X, axis=1)
+    wrong = y != (radius < 2.5)
+    assert 0.05 < wrong.mean() < 0.45  # noise 50%: labels read up to 2.5 away from the point
+    # Noise 10%: the label is read at most 0.5 * sqrt(2) from the point, so only inner points
+    # within that distance of the radius 2.5 can flip; the ring (radius >= 3.5) never does.
+    X, y = ds.make_playground_circle(n_samples=4000, noise=0.1, seed=0)
+    radius = np.linalg.norm(X, axis=1)
+    wrong = y != (radius < 2.5)
+    assert wrong.any() and np.all(radius[wrong] > 2.5 - 0.5 * np.sqrt(2)) and np.all(y[wrong] == 0)
+    X, y = ds.make_playground_xor(n_samples=2000, noise=0.0, seed=0)
+    np.testing.assert_array_equal(y, X[:, 0] * X[:, 1] >= 0)
+    assert np.abs(X).min() >= 0.3 and np.abs(X).max() <= 5.3  # padded away from the axes
+    X, y = ds.make_playground_xor(n_samples=2000, noise=0.3, seed=0)
+    assert 0.6 < np.mean(y == (X[:, 0] * X[:, 1] >= 0)) < 0.98
+
+
+def test_playground_spiral_arms_follow_their_formula():
+    X, y = ds.make_playground_spiral(n_samples=400, noise=0.0, seed=0)
+    assert np.bincount(y).tolist() == [200, 200]
+    radius = np.linalg.norm(X, axis=1)
+    np.testing.assert_allclose(np.sort(radius[y == 1]), 5 * np.arange(200) / 200, atol=1e-12)
+    # On arm 1 the angle from the x2 axis is 3.5 pi r / 5: check it modulo 2 pi.
+    r, angle = radius[y == 1], np.arctan2(X[y == 1, 0], X[y == 1, 1])
+    np.testing.assert_allclose(np.cos(angle - 3.5 * np.pi * r / 5)[r > 0], 1.0, atol=1e-9)
+    # Arm 0 is arm 1 turned by 180 degrees.
+    np.testing.assert_allclose(sort_rows(-X[y == 0]), sort_rows(X[y == 1]), atol=1e-12)
+    X_noisy, _ = ds.make_playground_spiral(n_samples=400, noise=0.5, seed=0)
+    assert not np.allclose(sort_rows(X_noisy), sort_rows(X))
+
+
+def test_plane_targets_are_the_plane_and_noise_blurs_them():
+    X, y = ds.make_plane(n_samples=500, noise=0.0, seed=0)
+    np.testing.assert_allclose(y[:, 0], (X[:, 0] + X[:, 1]) / 10)
+    assert X.min() >= -6 and X.max() < 6 and X.max() - X.min() > 11.5
+    X, y = ds.make_plane(n_samples=20000, noise=0.5, seed=0)
+    residual = y[:, 0] - (X[:, 0] + X[:, 1]) / 10
+    # The shift is uniform in [-3, 3] on each axis, /10: variance 2 * 3**2 / 3 / 100.
+    assert np.var(residual) == pytest.approx(2 * 9 / 3 / 100, rel=0.05)
+
+
+def test_multi_gaussian_has_six_signed_bumps():
+    X, y = ds.make_multi_gaussian(n_samples=3000, noise=0.0, seed=0)
+    assert -1 <= y.min() and y.max() <= 1
+    for cx, cy, sign in ds.MULTI_GAUSSIAN_BUMPS:
+        near = np.linalg.norm(X - [cx, cy], axis=1) < 0.5
+        assert near.any()
+        expected = sign * (1 - np.linalg.norm(X[near] - [cx, cy], axis=1) / 2)
+        np.testing.assert_allclose(y[near, 0], expected)
+    far = np.min(np.linalg.norm(X[:, None] - ds.MULTI_GAUSSIAN_BUMPS[:, :2], axis=2), axis=1) > 2
+    np.testing.assert_array_equal(y[far, 0], 0.0)
+
+
+def test_make_playground_dispatches_and_rejects_unknown_names():
+    X, y = ds.make_playground("gauss", n_samples=100, noise=0.1, seed=1)
+    X_ref, y_ref = ds.make_gaussian(n_samples=100, noise=0.1, seed=1)
+    np.testing.assert_array_equal(X, X_ref)
+    np.testing.assert_array_equal(y, y_ref)
+    with pytest.raises(ValueError, match="make_playground: unknown data set 'moons'"):
+        ds.make_playground("moons")
+    with pytest.raises(ValueError, match="make_playground_circle: noise"):
+        ds.make_playground("circle", noise=-0.1)
+    with pytest.raises(ValueError, match="make_plane: n_samples"):
+        ds.make_plane(n_samples=0)
+
+
+# --- load_points ---------------------------------------------------------------------------------
+
+
+def test_load_points_reads_a_csv_with_a_header_comments_and_blank_lines(tmp_path):
+    path = tmp_path / "points.csv"
+    path.write_text("x1,x2,label\n# a comment\n1.5, -2, 1\n\n0,0,0\n-3e-1,4,1\n")
+    X, y = ds.load_points(path)
+    np.testing.assert_array_equal(X, [[1.5, -2.0], [0.0, 0.0], [-0.3, 4.0]])
+    np.testing.assert_array_equal(y, [1, 0, 1])
+    assert y.dtype == np.int64
+    X2, y2 = ds.load_points(str(path))
+    np.testing.assert_array_equal(X2, X)
+    with open(path) as file:
+        X3, _ = ds.load_points(file)
+    np.testing.assert_array_equal(X3, X)
+
+
+def test_load_points_reads_arrays_and_the_playground_labels():
+    X, y = ds.load_points(np.array([[0.0, 1.0, -1], [2.0, 3.0, 1], [4.0, 5.0, 1]]))
+    np.testing.assert_array_equal(y, [0, 1, 1])  # -1 / +1 labels become 0 / 1
+    X, y = ds.load_points([[0, 1, 0.25], [2, 3, -7.5]], problem="regression")
+    assert y.shape == (2, 1) and y.dtype == np.float64
+    np.testing.assert_array_equal(y[:, 0], [0.25, -7.5])
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1,2,1\n3,4\n", "line 2 has 2 values, expected 3"),
+        ("1,2,1\n3,four,0\n", "line 2: 'four' is not a number"),
+        ("x1,x2,label\n1,2,1\n1,x,1\n", "line 3: 'x' is not a number"),
+        ("1,2,x\n3,4,1\n", "line 1: 'x' is not a number"),  # a header has no numbers at all
+        ("1,2,1\n3,4,nan\n", "line 2 holds a value that is not finite"),
+        ("1,2,1\n3,4,2\n", "line 2 has label 2; classification labels must be 0 and 1"),
+        ("1,2,1\n3,4,0.5\n", "line 2 has label 0.5"),
+        ("x1,x2,label\n1,2,1\n", "found 1 point"),
+    ],
+)
+def test_load_points_names_the_line_at_fault(text, message):
+    with pytest.raises(ValueError, match=f"load_points: {message}"):
+        ds.load_points(io.StringIO(text))
+
+
+def test_load_points_rejects_bad_arrays_files_and_problems(tmp_path):
+    with pytest.raises(ValueError, match=r"shape \(n_points, 3\).*got shape \(2, 2\)"):
+        ds.load_points(np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"labels mix 0 \(row 0\) and -1 \(row 2\)"):
+        ds.load_points([[0, 0, 0], [1, 1, 1], [1, 1, -1]])
+    with pytest.raises(ValueError, match="could not open"):
+        ds.load_points(tmp_path / "missing.csv")
+    with pytest.raises(ValueError, match="problem must be"):
+        ds.load_points([[0, 0, 0], [1, 1, 1]], problem="clustering")
