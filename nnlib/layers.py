@@ -237,3 +237,24 @@ class Activation(Layer):
     def backward_from_z(self, dZ):
         """Backward pass given dL/dZ, which is already dL/d(input) here."""
         return dZ
+
+
+class Flatten(Layer):
+    """Reshape each example to one row: ``(n, *shape) -> (n, prod(shape))``; no parameters.
+
+    Keras's order (C order, the last axis fastest): for channels-last images ``(n, H, W, C)``,
+    column ``(r * W + c) * C + k`` holds pixel ``(r, c)`` of channel ``k``. It sits between
+    convolutional layers and the ``Dense`` layers after them.
+    """
+
+    def compute_output_shape(self, input_shape):
+        return (int(np.prod(input_shape)),)
+
+    def forward(self, X, training=False):
+        self._check_input(X)
+        self.A = X.reshape(len(X), -1)
+        return self.A
+
+    def backward(self, grad):
+        self._check_grad(grad)
+        return grad.reshape((len(grad), *self.input_shape))
