@@ -9,17 +9,20 @@ import importlib
 from . import (
     activations,
     callbacks,
+    conv,
     datasets,
     gradcheck,
     initializers,
     losses,
     metrics,
     optimizers,
+    recurrent,
     regularizers,
     schedules,
 )
 from .callbacks import Callback, History
-from .layers import Activation, Dense, Layer, Parameter
+from .conv import AveragePooling2D, Conv2D, MaxPooling2D
+from .layers import Activation, Dense, Flatten, Layer, Parameter
 from .losses import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -28,35 +31,44 @@ from .losses import (
 )
 from .model import DivergenceError, Sequential
 from .optimizers import SGD, Adam
+from .recurrent import LSTM, SimpleRNN
 
 __version__ = "0.1.0"
 
 __all__ = [
     "activations",
     "callbacks",
+    "conv",
     "datasets",
     "gradcheck",
     "initializers",
     "losses",
     "metrics",
     "optimizers",
+    "recurrent",
     "regularizers",
     "schedules",
     "plotting",
     "widgets",
     "Activation",
     "Adam",
+    "AveragePooling2D",
     "BinaryCrossentropy",
     "Callback",
     "CategoricalCrossentropy",
+    "Conv2D",
     "Dense",
     "DivergenceError",
+    "Flatten",
     "History",
+    "LSTM",
     "Layer",
+    "MaxPooling2D",
     "MeanSquaredError",
     "Parameter",
     "SGD",
     "Sequential",
+    "SimpleRNN",
     "SparseCategoricalCrossentropy",
 ]
 
