@@ -141,15 +141,24 @@ class _Recurrent(Layer):
         G[:, -1] = grad
         return G
 
-    def _finish_backward(self, dZ):
-        """Gradients of the shared weights and the input from dL/dz at every step (n, T, w)."""
-        n, T, width = dZ.shape
-        F = self.W.value.shape[0]
-        flat = dZ.reshape(n * T, width)
-        self.W.grad = self.X.reshape(n * T, F).T @ flat  # summed over examples and steps
-        self.b.grad = flat.sum(axis=0)
-        self.U.grad = self.H_prev.reshape(n * T, self.units).T @ flat
-        return dZ @ self.W.value.T  # (n, T, F)
+    def _start_backward(self):
+        """Zero the gradients that every step adds to; returns dL/dX, to fill step by step."""
+        for p in self.parameters():
+            p.grad = np.zeros_like(p.value)
+        return np.empty_like(self.X)
+
+    def _add_step(self, t, dz, dX):
+        """Step ``t``'s share of the gradients, from dL/dz_t ``dz`` (n, gates * units).
+
+        The weights are shared by all steps, so their gradients add up over the steps; the
+        input ``x_t`` is used by step ``t`` only. (One small product per step, rather than one
+        large product over all steps, also keeps OpenBLAS from starting threads, which on a busy
+        two-core machine makes training several times slower.)
+        """
+        self.W.grad += self.X[:, t].T @ dz  # (F, n) @ (n, w)
+        self.U.grad += self.H_prev[:, t].T @ dz  # (units, n) @ (n, w)
+        self.b.grad += dz.sum(axis=0)
+        dX[:, t] = dz @ self.W.value.T  # (n, F)
 
 
 class SimpleRNN(_Recurrent):
@@ -210,14 +219,14 @@ class SimpleRNN(_Recurrent):
     def forward(self, X, training=False):
         self._check_input(X)
         n, T, _ = X.shape
-        U = self.U.value
+        W, U, b = self.W.value, self.U.value, self.b.value
         self.X = X
-        XW = X @ self.W.value + self.b.value  # (n, T, units): the input part of every step at once
-        self.Zs = np.empty_like(XW)
-        self.H = np.empty_like(XW)
-        h = np.zeros((n, self.units), dtype=XW.dtype)
+        dtype = np.result_type(X, W)
+        self.Zs = np.empty((n, T, self.units), dtype=dtype)
+        self.H = np.empty((n, T, self.units), dtype=dtype)
+        h = np.zeros((n, self.units), dtype=dtype)
         for t in range(T):
-            self.Zs[:, t] = XW[:, t] + h @ U
+            self.Zs[:, t] = X[:, t] @ W + h @ U + b
             h = self.H[:, t] = self.activation(self.Zs[:, t])
         self.H_prev = np.concatenate([np.zeros_like(self.H[:, :1]), self.H[:, :-1]], axis=1)
         self.Z, self.A = self._output(self.Zs), self._output(self.H)
@@ -235,16 +244,17 @@ class SimpleRNN(_Recurrent):
         """Back-propagation through time from dL/dh_t (or dL/dz_t at the output) ``G``."""
         n, T, _ = G.shape
         U = self.U.value
-        dZ = np.empty_like(self.Zs)
+        dX = self._start_backward()
         dh_next = np.zeros((n, self.units), dtype=G.dtype)  # dL/dh_t through h_{t+1}
         for t in reversed(range(T)):
             Zt, Ht = self.Zs[:, t], self.H[:, t]
             if through_output:
-                dZ[:, t] = self.activation.backward(Zt, Ht, G[:, t] + dh_next)
+                dz = self.activation.backward(Zt, Ht, G[:, t] + dh_next)
             else:  # G is already at z_t where the output is read (zeros elsewhere)
-                dZ[:, t] = G[:, t] + self.activation.backward(Zt, Ht, dh_next)
-            dh_next = dZ[:, t] @ U.T
-        return self._finish_backward(dZ)
+                dz = G[:, t] + self.activation.backward(Zt, Ht, dh_next)
+            self._add_step(t, dz, dX)
+            dh_next = dz @ U.T
+        return dX
 
 
 class LSTM(_Recurrent):
@@ -272,7 +282,8 @@ class LSTM(_Recurrent):
 
     Shapes: ``X`` (n, T, F); ``W`` (F, 4 units); ``U`` (units, 4 units); ``b`` (4 units,).
     After ``forward``, every step is kept, each (n, T, units): the gates ``i``, ``f``, ``o``,
-    the candidate ``g``, the cell states ``c`` and the hidden states ``H`` (also ``h``).
+    the candidate ``g`` (views of ``gates`` (n, T, 4 units), in Keras's order), the cell states
+    ``c``, their ``tanh_c`` and the hidden states ``H`` (also ``h``).
     """
 
     gates = 4
@@ -315,23 +326,24 @@ class LSTM(_Recurrent):
     def forward(self, X, training=False):
         self._check_input(X)
         n, T, _ = X.shape
-        u, U = self.units, self.U.value
+        u, W, U, b = self.units, self.W.value, self.U.value, self.b.value
         self.X = X
-        XW = X @ self.W.value + self.b.value  # (n, T, 4u)
-        dtype = XW.dtype
-        self.i, self.f, self.g, self.o, self.c, self.H = (
-            np.empty((n, T, u), dtype=dtype) for _ in range(6)
-        )
+        dtype = np.result_type(X, W)
+        # All four gates of every step in one array (n, T, 4u); i, f, g, o are views of it.
+        self.gates = np.empty((n, T, 4 * u), dtype=dtype)
+        self.c, self.H, self.tanh_c = (np.empty((n, T, u), dtype=dtype) for _ in range(3))
         h = np.zeros((n, u), dtype=dtype)
         c = np.zeros((n, u), dtype=dtype)
         for t in range(T):
-            z = XW[:, t] + h @ U
-            i = self.i[:, t] = activations.sigmoid(z[:, :u])
-            f = self.f[:, t] = activations.sigmoid(z[:, u : 2 * u])
-            g = self.g[:, t] = np.tanh(z[:, 2 * u : 3 * u])
-            o = self.o[:, t] = activations.sigmoid(z[:, 3 * u :])
+            z = X[:, t] @ W + h @ U + b  # (n, 4u): the four gates' pre-activations
+            a = activations.sigmoid(z)  # i, f and o; the candidate g is a tanh instead
+            a[:, 2 * u : 3 * u] = np.tanh(z[:, 2 * u : 3 * u])
+            self.gates[:, t] = a
+            i, f, g, o = a[:, :u], a[:, u : 2 * u], a[:, 2 * u : 3 * u], a[:, 3 * u :]
             c = self.c[:, t] = f * c + i * g
-            h = self.H[:, t] = o * np.tanh(c)
+            self.tanh_c[:, t] = np.tanh(c)
+            h = self.H[:, t] = o * self.tanh_c[:, t]
+        self.i, self.f, self.g, self.o = (self.gates[..., k * u : (k + 1) * u] for k in range(4))
         self.h = self.H
         self.H_prev = np.concatenate([np.zeros_like(self.H[:, :1]), self.H[:, :-1]], axis=1)
         self.A = self._output(self.H)
@@ -342,19 +354,22 @@ class LSTM(_Recurrent):
         G = self._upstream(grad, self.X.shape[1])
         n, T, u = G.shape
         U = self.U.value
-        dZ = np.empty((n, T, 4 * u), dtype=G.dtype)
+        dX = self._start_backward()
+        # Each gate's local derivative at every step: s (1 - s) for the sigmoids, 1 - g² for g.
+        slope = self.gates * (1 - self.gates)
+        slope[..., 2 * u : 3 * u] = 1 - self.g**2
         dh_next = np.zeros((n, u), dtype=G.dtype)  # dL/dh_t through step t + 1
         dc_next = np.zeros((n, u), dtype=G.dtype)  # dL/dc_t through step t + 1
+        zero = np.zeros((n, u), dtype=G.dtype)
         for t in reversed(range(T)):
-            i, f, g, o = self.i[:, t], self.f[:, t], self.g[:, t], self.o[:, t]
-            c_prev = self.c[:, t - 1] if t > 0 else np.zeros_like(self.c[:, 0])
-            tanh_c = np.tanh(self.c[:, t])
+            i, f, g = self.i[:, t], self.f[:, t], self.g[:, t]
+            c_prev = self.c[:, t - 1] if t > 0 else zero
+            tanh_c = self.tanh_c[:, t]
             dh = G[:, t] + dh_next
-            dc = dc_next + dh * o * (1 - tanh_c**2)
-            dZ[:, t, :u] = dc * g * i * (1 - i)  # through i = sigmoid(z_i)
-            dZ[:, t, u : 2 * u] = dc * c_prev * f * (1 - f)  # f = sigmoid(z_f)
-            dZ[:, t, 2 * u : 3 * u] = dc * i * (1 - g**2)  # g = tanh(z_g)
-            dZ[:, t, 3 * u :] = dh * tanh_c * o * (1 - o)  # o = sigmoid(z_o)
+            dc = dc_next + dh * self.o[:, t] * (1 - tanh_c**2)  # h = o tanh(c), c feeds c_{t+1}
+            # dL/d(gate) for c = f c_prev + i g and h = o tanh(c), times each gate's slope.
+            dz = np.concatenate([dc * g, dc * c_prev, dc * i, dh * tanh_c], axis=1) * slope[:, t]
+            self._add_step(t, dz, dX)
             dc_next = dc * f
-            dh_next = dZ[:, t] @ U.T
-        return self._finish_backward(dZ)
+            dh_next = dz @ U.T
+        return dX
