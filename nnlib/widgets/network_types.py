@@ -2,8 +2,9 @@
 the kernel explorer and the LSTM stepper.
 
 The chapter's trained models live here, not in the notebook, so that the widgets show the very
-same networks. Training is seeded and cached (``functools.lru_cache``): the first call trains,
-later calls with the same arguments rebuild the model from the stored weights in milliseconds.
+same networks. Training is seeded and cached (``functools.lru_cache``): the first call of
+``train_digits_cnn`` / ``train_recall`` trains, later calls with the same arguments return the
+stored weights, and ``digits_cnn`` / ``recall_model`` rebuild a model from them in milliseconds.
 
 - ``digits_images``, ``digits_cnn`` (pure, cached): the 8×8 digits as images and the CNN.
 - ``recall_data``, ``recall_model`` (pure, cached): the first-symbol task and a ``SimpleRNN``
@@ -77,7 +78,9 @@ def _compile(model, learning_rate):
 
 
 @functools.lru_cache(maxsize=8)
-def _train_digits_cnn(seed, epochs):
+def train_digits_cnn(seed=0, epochs=15):
+    """Train ``digits_cnn_model(seed)``; returns its weights and history (cached: once per
+    argument set). ``digits_cnn`` builds a model from them."""
     X_train, X_test, y_train, y_test = _digits_split()
     model = _compile(digits_cnn_model(seed), learning_rate=0.01)
     history = model.fit(
@@ -98,7 +101,7 @@ def digits_cnn(seed=0, epochs=15):
     history : dict of lists
         Per epoch: ``loss``, ``accuracy`` (training) and ``val_loss``, ``val_accuracy`` (test).
     """
-    weights, history = _train_digits_cnn(int(seed), int(epochs))
+    weights, history = train_digits_cnn(int(seed), int(epochs))
     model = _compile(digits_cnn_model(seed), learning_rate=0.01)
     model.set_weights(weights)
     return model, {k: list(v) for k, v in history.items()}
@@ -165,7 +168,9 @@ def recall_model_untrained(kind="LSTM", units=16, length=RECALL_LENGTH, seed=0):
 
 
 @functools.lru_cache(maxsize=8)
-def _train_recall(kind, units, length, seed, epochs):
+def train_recall(kind="LSTM", units=16, length=RECALL_LENGTH, seed=0, epochs=15):
+    """Train ``recall_model_untrained(...)``; returns its weights and history (cached: once per
+    argument set). ``recall_model`` builds a model from them."""
     X_train, X_test, y_train, y_test = _recall_split(length)
     model = _compile(recall_model_untrained(kind, units, length, seed), learning_rate=0.005)
     reach = _GradientReach(X_test, y_test)
@@ -195,7 +200,7 @@ def recall_model(kind="LSTM", units=16, length=RECALL_LENGTH, seed=0, epochs=15)
         mean ``|dL/dx_0| / |dL/dx_{T-1}|`` on the test set (``input_gradient_norms``): how much
         of the gradient gets back to the step that matters, relative to the last step.
     """
-    weights, history = _train_recall(kind, int(units), int(length), int(seed), int(epochs))
+    weights, history = train_recall(kind, int(units), int(length), int(seed), int(epochs))
     model = _compile(recall_model_untrained(kind, units, length, seed), learning_rate=0.005)
     model.set_weights(weights)
     return model, {k: list(v) for k, v in history.items()}
