@@ -145,7 +145,7 @@ class _Recurrent(Layer):
         """Zero the gradients that every step adds to; returns dL/dX, to fill step by step."""
         for p in self.parameters():
             p.grad = np.zeros_like(p.value)
-        return np.empty_like(self.X)
+        return np.empty(self.X.shape, dtype=np.result_type(self.X, self.W.value))
 
     def _add_step(self, t, dz, dX):
         """Step ``t``'s share of the gradients, from dL/dz_t ``dz`` (n, gates * units).

@@ -398,3 +398,13 @@ def test_regularizer_penalties():
     X = np.random.default_rng(16).standard_normal((5, 4, 2))
     y = np.random.default_rng(17).standard_normal((5, 1))
     assert max(check_model(model, X, y).values()) < 1e-6
+
+
+def test_integer_inputs_get_float_gradients():
+    layer = built(SimpleRNN(2), (3, 1))
+    X = np.array([[[1], [0], [2]]])  # ints, e.g. token counts
+    out = layer(X)
+    dX = layer.backward(np.ones_like(out))
+    assert dX.dtype == np.float64 and np.abs(dX).sum() > 0
+    np.testing.assert_allclose(dX, layer.backward(np.ones_like(out)))
+    np.testing.assert_allclose(out, layer(X.astype(float)))
