@@ -10,6 +10,7 @@ from . import (
     activations,
     callbacks,
     checks,
+    conv,
     datasets,
     explain,
     gradcheck,
@@ -17,12 +18,14 @@ from . import (
     losses,
     metrics,
     optimizers,
+    recurrent,
     regularizers,
     schedules,
     validation,
 )
 from .callbacks import Callback, EarlyStopping, History
-from .layers import Activation, Dense, Dropout, Layer, Parameter
+from .conv import AveragePooling2D, Conv2D, MaxPooling2D
+from .layers import Activation, Dense, Dropout, Flatten, Layer, Parameter
 from .losses import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -31,6 +34,7 @@ from .losses import (
 )
 from .model import DivergenceError, Sequential
 from .optimizers import SGD, Adam
+from .recurrent import LSTM, SimpleRNN
 
 __version__ = "0.1.0"
 
@@ -38,6 +42,7 @@ __all__ = [
     "activations",
     "callbacks",
     "checks",
+    "conv",
     "datasets",
     "explain",
     "gradcheck",
@@ -45,6 +50,7 @@ __all__ = [
     "losses",
     "metrics",
     "optimizers",
+    "recurrent",
     "regularizers",
     "schedules",
     "validation",
@@ -52,19 +58,25 @@ __all__ = [
     "widgets",
     "Activation",
     "Adam",
+    "AveragePooling2D",
     "BinaryCrossentropy",
     "Callback",
     "CategoricalCrossentropy",
+    "Conv2D",
     "Dense",
     "DivergenceError",
     "Dropout",
     "EarlyStopping",
+    "Flatten",
     "History",
+    "LSTM",
     "Layer",
+    "MaxPooling2D",
     "MeanSquaredError",
     "Parameter",
     "SGD",
     "Sequential",
+    "SimpleRNN",
     "SparseCategoricalCrossentropy",
 ]
 

@@ -1001,3 +1001,76 @@ def _is_number(text):
     except ValueError:
         return False
     return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Toy sequence data: batches of shape (n_samples, timesteps, features).
+
+
+def make_sine_sequences(n_samples=1000, length=20, noise=0.05, seed=None):
+    """Forecasting: noisy windows of sine waves and the next, noise-free, value of each.
+
+    Sequence ``k`` is ``a_k sin(w_k t + p_k) + noise * N(0, 1)`` for ``t = 0 .. length - 1``,
+    with amplitude ``a_k ~ U(0.5, 1)``, angular frequency ``w_k ~ U(0.2, 0.6)`` radians per step
+    (a period of 10 to 31 steps) and phase ``p_k ~ U(0, 2 pi)``; the target is
+    ``a_k sin(w_k * length + p_k)``. The frequency differs from sequence to sequence, so a
+    model has to infer it from the window.
+
+    Parameters
+    ----------
+    n_samples : int
+    length : int
+        Steps per sequence, at least 2.
+    noise : float
+        Standard deviation of the Gaussian noise added to every input step.
+    seed : int, np.random.Generator or None
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, length, 1), float64
+    y : ndarray, shape (n_samples, 1), float64
+    """
+    n_samples = _check_int("make_sine_sequences", "n_samples", n_samples, 1)
+    length = _check_int("make_sine_sequences", "length", length, 2)
+    noise = _check_nonnegative("make_sine_sequences", "noise", noise)
+    rng = np.random.default_rng(seed)
+    amplitude = rng.uniform(0.5, 1.0, (n_samples, 1))
+    frequency = rng.uniform(0.2, 0.6, (n_samples, 1))
+    phase = rng.uniform(0, 2 * np.pi, (n_samples, 1))
+    wave = amplitude * np.sin(frequency * np.arange(length + 1) + phase)  # (n, length + 1)
+    X = wave[:, :length] + noise * rng.standard_normal((n_samples, length))
+    return X[:, :, None], wave[:, length:]
+
+
+def make_recall_sequences(n_samples=1000, length=40, n_symbols=4, seed=None):
+    """Memory: name the first symbol of a sequence of random symbols.
+
+    Every step shows one of ``n_symbols`` symbols, one-hot, and the label is the symbol at step
+    0. A last feature, the *marker*, is 1 at step 0 and 0 elsewhere, saying "this one counts".
+    The other ``length - 1`` symbols are distractors drawn from the same symbols, so a model
+    must carry the first one through all of them: a long-range dependency, the kind of task on
+    which plain recurrent networks struggle and LSTMs shine (Hochreiter & Schmidhuber, 1997).
+
+    Parameters
+    ----------
+    n_samples : int
+    length : int
+        Steps per sequence, at least 1.
+    n_symbols : int
+        At least 2; chance level is ``1 / n_symbols``.
+    seed : int, np.random.Generator or None
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, length, n_symbols + 1), float64 in {0, 1}
+    y : ndarray, shape (n_samples,), int64, values in 0 .. n_symbols - 1
+    """
+    n_samples = _check_int("make_recall_sequences", "n_samples", n_samples, 1)
+    length = _check_int("make_recall_sequences", "length", length, 1)
+    n_symbols = _check_int("make_recall_sequences", "n_symbols", n_symbols, 2)
+    rng = np.random.default_rng(seed)
+    symbols = rng.integers(0, n_symbols, (n_samples, length))
+    X = np.zeros((n_samples, length, n_symbols + 1))
+    X[np.arange(n_samples)[:, None], np.arange(length), symbols] = 1.0
+    X[:, 0, n_symbols] = 1.0
+    return X, symbols[:, 0].astype(np.int64)

@@ -63,6 +63,28 @@ def lecun_normal(shape, rng, dtype=np.float64):
     return (np.sqrt(1.0 / fan_in) * rng.standard_normal(shape)).astype(dtype)
 
 
+def orthogonal(shape, rng, dtype=np.float64, gain=1.0):
+    """A random matrix with orthonormal columns (or rows, if it is wide), times ``gain``.
+
+    Keras's ``Orthogonal`` (the default ``recurrent_initializer`` of its RNN layers): the array
+    is viewed as a matrix of ``prod(shape[:-1])`` rows and ``shape[-1]`` columns, and is the Q
+    of the QR decomposition of a standard normal matrix, with the signs of R's diagonal moved
+    into Q so that Q is uniformly distributed. Every singular value equals ``gain``, so
+    multiplying a vector by a square orthogonal matrix never changes its length: the product
+    ``h @ U`` of a recurrent layer that starts like this neither shrinks nor stretches the
+    hidden state, whatever the number of steps (chapter 7).
+    """
+    if len(shape) < 2:
+        raise ValueError(f"orthogonal needs a shape of at least 2 dimensions, got {tuple(shape)}")
+    rows, cols = int(np.prod(shape[:-1])), shape[-1]
+    a = rng.standard_normal((max(rows, cols), min(rows, cols)))
+    q, r = np.linalg.qr(a)  # q: (max, min) with orthonormal columns
+    q = q * np.where(np.diag(r) < 0, -1.0, 1.0)
+    if rows < cols:
+        q = q.T
+    return (gain * q).reshape(shape).astype(dtype)
+
+
 INITIALIZERS = {
     f.__name__: f
     for f in (
@@ -74,6 +96,7 @@ INITIALIZERS = {
         he_uniform,
         he_normal,
         lecun_normal,
+        orthogonal,
     )
 }
 

@@ -333,3 +333,24 @@ class Dropout(Layer):
 
     def __repr__(self):
         return f"Dropout(rate={self.rate}, name={self.name!r}, output_shape={self.output_shape})"
+
+
+class Flatten(Layer):
+    """Reshape each example to one row: ``(n, *shape) -> (n, prod(shape))``; no parameters.
+
+    Keras's order (C order, the last axis fastest): for channels-last images ``(n, H, W, C)``,
+    column ``(r * W + c) * C + k`` holds pixel ``(r, c)`` of channel ``k``. It sits between
+    convolutional layers and the ``Dense`` layers after them.
+    """
+
+    def compute_output_shape(self, input_shape):
+        return (int(np.prod(input_shape)),)
+
+    def forward(self, X, training=False):
+        self._check_input(X)
+        self.A = X.reshape(len(X), -1)
+        return self.A
+
+    def backward(self, grad):
+        self._check_grad(grad)
+        return grad.reshape((len(grad), *self.input_shape))

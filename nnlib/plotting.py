@@ -101,8 +101,9 @@ def grid_2d(X, resolution=200, margin=0.5):
     return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
 
 
-def scatter_classes(X, y, ax=None, alpha=0.8, labels=None, edgecolor="black", title=None,
-                    legend=True):
+def scatter_classes(
+    X, y, ax=None, alpha=0.8, labels=None, edgecolor="black", title=None, legend=True
+):
     """Scatter 2-D points with one colour and one marker per class.
 
     Class ``c`` always gets ``PALETTE[c]`` and ``MARKERS[c]`` (cycling after 8 classes), so

@@ -659,3 +659,62 @@ def test_load_points_rejects_bad_arrays_files_and_problems(tmp_path):
         ds.load_points(tmp_path / "missing.csv")
     with pytest.raises(ValueError, match="problem must be"):
         ds.load_points([[0, 0, 0], [1, 1, 1]], problem="clustering")
+
+
+# --- sequences ----------------------------------------------------------------------------------
+
+
+def test_sine_sequences_are_sine_waves_and_the_target_is_the_next_value():
+    X, y = ds.make_sine_sequences(50, length=12, noise=0.0, seed=0)
+    assert X.shape == (50, 12, 1) and y.shape == (50, 1) and X.dtype == y.dtype == np.float64
+    # A sine wave obeys x[t + 1] = 2 cos(w) x[t] - x[t - 1]: recover w from the first steps,
+    # then the same rule, one step further, gives the target.
+    s = np.concatenate([X[:, :, 0], y], axis=1)
+    cos_w = (s[:, 2] + s[:, 0]) / (2 * s[:, 1])
+    np.testing.assert_allclose(s[:, 2:], 2 * cos_w[:, None] * s[:, 1:-1] - s[:, :-2], atol=1e-9)
+    w = np.arccos(cos_w)
+    assert w.min() >= 0.2 - 1e-9 and w.max() <= 0.6 + 1e-9
+    assert np.abs(s).max() <= 1.0
+
+
+def test_sine_sequence_noise_is_on_the_inputs_only():
+    clean, y0 = ds.make_sine_sequences(400, length=10, noise=0.0, seed=3)
+    noisy, y1 = ds.make_sine_sequences(400, length=10, noise=0.1, seed=3)
+    np.testing.assert_array_equal(y0, y1)
+    np.testing.assert_allclose(np.std(noisy - clean), 0.1, rtol=0.05)
+
+
+def test_recall_sequences_mark_the_first_symbol_and_label_it():
+    X, y = ds.make_recall_sequences(300, length=7, n_symbols=3, seed=1)
+    assert X.shape == (300, 7, 4) and y.shape == (300,) and y.dtype == np.int64
+    np.testing.assert_array_equal(X[:, :, :3].sum(axis=2), 1.0)  # one symbol per step
+    np.testing.assert_array_equal(X[:, 0, 3], 1.0)  # the marker at step 0 ...
+    np.testing.assert_array_equal(X[:, 1:, 3], 0.0)  # ... and nowhere else
+    np.testing.assert_array_equal(X[:, 0, :3].argmax(axis=1), y)
+    assert set(np.unique(y)) == {0, 1, 2}
+    # The last symbol says nothing about the label: the task needs memory.
+    agreement = np.mean(X[:, -1, :3].argmax(axis=1) == y)
+    assert 0.2 < agreement < 0.47
+
+
+@pytest.mark.parametrize("make", [ds.make_sine_sequences, ds.make_recall_sequences])
+def test_sequence_generators_are_seeded(make):
+    a, b, c = make(20, seed=4), make(20, seed=4), make(20, seed=5)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    assert not np.array_equal(a[0], c[0])
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: ds.make_sine_sequences(0), "n_samples"),
+        (lambda: ds.make_sine_sequences(5, length=1), "length"),
+        (lambda: ds.make_sine_sequences(5, noise=-1), "noise"),
+        (lambda: ds.make_recall_sequences(5, length=0), "length"),
+        (lambda: ds.make_recall_sequences(5, n_symbols=1), "n_symbols"),
+    ],
+)
+def test_sequence_generators_reject_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

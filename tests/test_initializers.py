@@ -14,6 +14,7 @@ RANDOM = [
     "he_uniform",
     "he_normal",
     "lecun_normal",
+    "orthogonal",
 ]
 SHAPE = (400, 600)  # large enough for the empirical std to be within 1 % of the formula
 
@@ -85,3 +86,35 @@ def test_get():
     assert initializers.get(custom) is custom
     with pytest.raises(ValueError, match="unknown initializer"):
         initializers.get("xavier")
+
+
+@pytest.mark.parametrize("shape", [(6, 6), (10, 4), (4, 10), (3, 3, 2, 5)])
+def test_orthogonal_has_orthonormal_columns_or_rows(shape):
+    q = sample("orthogonal", shape=shape)
+    assert q.shape == shape
+    m = q.reshape(-1, shape[-1])  # Keras's view: prod(shape[:-1]) rows, shape[-1] columns
+    small = min(m.shape)
+    gram = m.T @ m if m.shape[0] >= m.shape[1] else m @ m.T
+    np.testing.assert_allclose(gram, np.eye(small), atol=1e-12)
+    np.testing.assert_allclose(np.linalg.svd(m, compute_uv=False), 1.0, rtol=1e-12)
+
+
+def test_orthogonal_gain_and_norm_preservation():
+    q = initializers.orthogonal((8, 8), np.random.default_rng(1), gain=1.5)
+    np.testing.assert_allclose(np.linalg.svd(q, compute_uv=False), 1.5, rtol=1e-12)
+    U = sample("orthogonal", shape=(8, 8), seed=2)
+    h = np.random.default_rng(3).standard_normal((5, 8))
+    for _ in range(50):  # 50 steps of h <- h U keep every length
+        h_next = h @ U
+        np.testing.assert_allclose(np.linalg.norm(h_next, axis=1), np.linalg.norm(h, axis=1))
+        h = h_next
+
+
+def test_orthogonal_is_uniformly_oriented():
+    """With R's signs moved into Q, Q's entries are symmetric about 0. A plain QR is not
+    uniform: numpy's Q leans negative on its diagonal (mean about -0.2 for 6 x 6)."""
+    diagonals = np.array([np.diag(sample("orthogonal", (6, 6), seed=s)) for s in range(400)])
+    assert abs(diagonals.mean()) < 0.03
+    np.testing.assert_allclose(diagonals.std(), 1 / np.sqrt(6), rtol=0.1)
+    with pytest.raises(ValueError, match="at least 2 dimensions"):
+        initializers.orthogonal((5,), np.random.default_rng(0))

@@ -7,7 +7,7 @@ import pytest
 
 from nnlib import activations
 from nnlib.gradcheck import check_layer
-from nnlib.layers import Activation, Dense, Dropout, Parameter
+from nnlib.layers import Activation, Dense, Dropout, Flatten, Parameter
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -396,3 +396,41 @@ def test_dropout_keeps_float32_and_rejects_bad_rates():
     with pytest.raises(ValueError) as excinfo:
         built_dropout(0.5, (3,), name="drop").forward(np.ones((2, 4)), training=True)
     assert_names(excinfo, "drop", "(None, 3)", "(2, 4)")
+
+
+# --- Flatten -----------------------------------------------------------------------------------
+
+
+def test_flatten_uses_c_order_like_keras():
+    X = np.arange(2 * 3 * 4 * 2, dtype=float).reshape(2, 3, 4, 2)  # (n, H, W, C)
+    layer = Flatten()
+    out = layer(X)
+    assert out.shape == (2, 24) and layer.output_shape == (24,)
+    r, c, k = 1, 2, 1  # pixel (1, 2) of channel 1 sits in column (r * W + c) * C + k
+    assert out[1, (r * 4 + c) * 2 + k] == X[1, r, c, k]
+    np.testing.assert_array_equal(out, X.reshape(2, -1))
+    assert layer.count_params() == 0 and layer.get_weights() == []
+
+
+@pytest.mark.parametrize("shape", [(3, 4, 2), (5, 3), (6,)])
+def test_flatten_gradient_check_and_backward_shape(shape):
+    layer = Flatten()
+    X = np.random.default_rng(6).standard_normal((3, *shape))
+    errors = check_layer(layer, X)
+    assert list(errors) == ["input"] and errors["input"] < 1e-6
+    grad = np.random.default_rng(7).standard_normal(layer.A.shape)
+    np.testing.assert_array_equal(layer.backward(grad), grad.reshape(X.shape))
+
+
+def test_flatten_errors_and_dtype():
+    layer = Flatten(input_shape=(4, 4, 1), name="flat")
+    layer.build((4, 4, 1))
+    with pytest.raises(ValueError) as excinfo:
+        layer.forward(np.ones((2, 4, 4)))
+    assert_names(excinfo, "flat", "(None, 4, 4, 1)", "(2, 4, 4)")
+    layer.forward(np.ones((2, 4, 4, 1)))
+    with pytest.raises(ValueError) as excinfo:
+        layer.backward(np.ones((2, 15)))
+    assert_names(excinfo, "flat", "(2, 16)", "(2, 15)")
+    X = np.ones((2, 3, 3), dtype=np.float32)
+    assert Flatten()(X).dtype == np.float32
