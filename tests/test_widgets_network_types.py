@@ -2,7 +2,6 @@
 the LSTM stepper, driven programmatically."""
 
 import itertools
-import time
 
 import matplotlib
 import numpy as np
@@ -49,9 +48,10 @@ def test_digits_cnn_is_trained_cached_and_accurate():
     loss, accuracy = model.evaluate(X_test, y_test)
     assert accuracy >= 0.95 and accuracy == pytest.approx(history["val_accuracy"][-1])
     assert len(history["loss"]) == 15 and history["loss"][-1] < 0.2 * history["loss"][0]
-    start = time.perf_counter()
+    assert nt.train_digits_cnn.cache_info().currsize >= 1
+    hits = nt.train_digits_cnn.cache_info().hits
     again, _ = nt.digits_cnn()  # cached: rebuilt from the stored weights, not retrained
-    assert time.perf_counter() - start < 1.0
+    assert nt.train_digits_cnn.cache_info().hits == hits + 1
     for a, b in zip(model.get_weights(), again.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     model.layers[0].K.value[:] = 0.0  # each call gives a new model
@@ -252,23 +252,6 @@ def test_kernel_controls_have_small_grids_and_labels():
     assert all(c.description for c in e.controls)
 
 
-def cpu_latency(explorer, changes):
-    times = []
-    for change in changes:
-        start = time.process_time()
-        explorer.set(**change)
-        times.append(time.process_time() - start)
-    return float(np.median(times))
-
-
-def test_kernel_explorer_latency():
-    e = nt.kernel_explorer(kernel="trained filter 1")
-    # CPU time: on a shared machine wall time also counts other processes' turns.
-    assert cpu_latency(e, [{"kernel": k} for k in nt.KERNEL_CHOICES * 2]) < 0.06
-    e.set(entry="centre")
-    assert cpu_latency(e, [{"value": v} for v in np.arange(-2, 2.01, 0.5)]) < 0.06
-
-
 # --- the LSTM stepper ----------------------------------------------------------------------------
 
 
@@ -339,8 +322,3 @@ def test_lstm_stepper_extremes_neither_crash_nor_warn():
         for step in (1000, -3):  # clamped by the slider to 39 and 0
             e.set(example=name, step=step)
             assert 0 <= e.state["step"] <= 39 and e.image.value[:4] == b"\x89PNG"
-
-
-def test_lstm_stepper_latency():
-    e = nt.lstm_stepper()
-    assert cpu_latency(e, [{"step": t} for t in range(0, 40, 2)]) < 0.06
