@@ -29,7 +29,7 @@ export CHROMIUM
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: help venv assets node chromium book lint unit notebooks browser test clean distclean
+.PHONY: help venv assets node chromium book lint unit notebooks browser test bench clean distclean
 
 help:
 	@echo "make book       create .venv, fetch browser assets, build the book into _build/html"
@@ -37,6 +37,8 @@ help:
 	@echo "make venv       create .venv with the pinned requirements and nnlib (editable)"
 	@echo "make assets     install MathJax, RequireJS and the widget manager from package-lock.json"
 	@echo "make lint       ruff on nnlib/, tests/ and the chapter notebooks"
+	@echo "make bench      benchmarks (nnlib vs PyTorch and scikit-learn, widgets, book times);"
+	@echo "                installs bench/requirements.txt, writes appendix/benchmarks.md"
 	@echo "make clean      remove build outputs and caches (keeps .venv and node_modules)"
 	@echo "make distclean  clean, and remove .venv and node_modules too"
 
@@ -126,6 +128,19 @@ test: venv assets chromium
 	$(MAKE) --no-print-directory book
 	$(MAKE) --no-print-directory browser
 	@echo "make test: all checks passed"
+
+# ---------------------------------------------------------------------------------------------
+# Benchmarks: a measurement, never a test. Installs the benchmark-only requirements (PyTorch, CPU
+# build) into .venv, runs bench/run.py and writes the appendix page appendix/benchmarks.md.
+
+BENCH_STAMP := $(VENV)/.bench-requirements.stamp
+
+$(BENCH_STAMP): bench/requirements.txt $(VENV_STAMP)
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r bench/requirements.txt
+	touch $@
+
+bench: venv assets $(BENCH_STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # ---------------------------------------------------------------------------------------------
 
