@@ -2,7 +2,7 @@
 
     python -m bench.run                    # everything (what `make bench` runs)
     python -m bench.run --quick            # a smoke test: small sizes, few repetitions
-    python -m bench.run --only training    # some benchmarks (module names in bench/)
+    python -m bench.run --only training    # some benchmarks, printed only (no page)
     python -m bench.run --no-page          # print only
 
 A benchmark is any module ``bench/<name>.py`` with a ``main(quick=False)`` function returning a
@@ -18,6 +18,8 @@ import sys
 import time
 import traceback
 from pathlib import Path
+
+import numpy as np
 
 from . import common
 
@@ -37,7 +39,7 @@ def benchmarks():
 def fmt(value):
     if value is None:
         return "–"
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if isinstance(value, float) or type(value).__name__.startswith("float"):
         value = float(value)
@@ -138,6 +140,7 @@ def main(argv=None):
         if unknown:
             parser.error(f"unknown benchmark(s) {sorted(unknown)}; choose from {names}")
         names = [n for n in names if n in wanted]
+        args.no_page = True  # the page shows whole runs only
     if not args.no_page and not PAGE.exists():  # the book build measured below needs the page
         PAGE.parent.mkdir(exist_ok=True)
         PAGE.write_text("# Benchmarks\n\nNot measured yet: run `make bench`.\n")

@@ -324,6 +324,7 @@ def _rows(section, results, reference, bound=None):
                 "CPU s/epoch": cpu,
                 f"÷ {CONTENDERS[reference].label}": ratio,
                 "last ÷ 2nd epoch": r["wall"][-1] / r["wall"][1] if len(r["wall"]) > 2 else None,
+                "same, CPU time": r["cpu"][-1] / r["cpu"][1] if len(r["cpu"]) > 2 else None,
                 "epochs": len(r["wall"]),
                 "final loss": r["loss"][-1],
                 "subnormal optimizer state": r.get("subnormal state"),
@@ -350,12 +351,15 @@ def _mnist_goals(results, threads):
         )
     if len(nn["wall"]) >= 3:
         last = len(nn["wall"])
-        slow = nn["wall"][-1] / nn["wall"][1]
+        slow, slow_cpu = nn["wall"][-1] / nn["wall"][1], nn["cpu"][-1] / nn["cpu"][1]
+        # Judged on CPU time: a change of the machine's load between two epochs moves their wall
+        # times far more than a slow-down from subnormal numbers would (which CPU time shows).
         rows.append(
             goal(
-                f"{label}: nnlib's epoch {last} ÷ epoch 2 ≤ 1.15 (the goal is for epoch 10)",
-                f"{slow:.2f}",
-                slow <= 1.15,
+                f"{label}: nnlib's epoch {last} ÷ epoch 2 ≤ 1.15 in CPU time (the goal is for "
+                "epoch 10)",
+                f"{slow_cpu:.2f} (wall clock {slow:.2f})",
+                slow_cpu <= 1.15,
             )
         )
     if "dtypes" in nn:

@@ -28,6 +28,8 @@ def flush_subnormals(x):
     """
     c = _FLUSH_CONSTANT.get(x.dtype)
     if c is None:
+        if x.dtype not in (np.float32, np.float64):  # float16's range is too short for this
+            raise TypeError(f"flush_subnormals works on float32 or float64, not {x.dtype}")
         info = np.finfo(x.dtype)
         c = _FLUSH_CONSTANT[x.dtype] = x.dtype.type(info.tiny / info.eps**2)
     x += c

@@ -410,6 +410,8 @@ def test_flush_subnormals_is_in_place():
     x = np.array([1e-40, 1.0, -1e-39], dtype=np.float32)
     assert flush_subnormals(x) is x
     np.testing.assert_array_equal(x, [0.0, 1.0, 0.0])
+    with pytest.raises(TypeError, match="float32 or float64"):
+        flush_subnormals(np.ones(3, dtype=np.float16))
 
 
 def textbook_adam(gradients, w0, lr=0.001, b1=0.9, b2=0.999, eps=1e-7, dtype=np.float64):
