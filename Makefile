@@ -29,7 +29,7 @@ export CHROMIUM
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: help venv assets node chromium book lite pdf student students lint unit notebooks browser test clean distclean
+.PHONY: help venv assets node chromium book lite pdf student students lint unit notebooks browser test bench clean distclean
 
 help:
 	@echo "make book       create .venv, fetch browser assets, build the book (and its JupyterLite"
@@ -42,7 +42,9 @@ help:
 	@echo "make pdf        the whole book as one PDF, _build/pdf/book.pdf (after make book)"
 	@echo "make student    student copies of the chapters in student/: no solutions, stubs to fill in"
 	@echo "make students   make student, then run every student copy under nbval"
-	@echo "make lint       ruff on nnlib/, tests/, tools/ and the chapter notebooks"
+	@echo "make lint       ruff on nnlib/, tests/, tools/, bench/ and the chapter notebooks"
+	@echo "make bench      benchmarks (nnlib vs PyTorch and scikit-learn, widgets, book times);"
+	@echo "                installs bench/requirements.txt, writes appendix/benchmarks.md"
 	@echo "make clean      remove build outputs and caches (keeps .venv and node_modules)"
 	@echo "make distclean  clean, and remove .venv and node_modules too"
 
@@ -129,7 +131,7 @@ students: student
 # Tests
 
 lint: venv
-	$(BIN)/ruff check nnlib tests chapters _ext tools
+	$(BIN)/ruff check nnlib tests chapters _ext tools bench
 
 unit: venv
 	$(BIN)/python -m pytest -m "not browser and not build"
@@ -151,6 +153,19 @@ test: venv assets chromium
 	$(MAKE) --no-print-directory pdf
 	$(MAKE) --no-print-directory browser
 	@echo "make test: all checks passed"
+
+# ---------------------------------------------------------------------------------------------
+# Benchmarks: a measurement, never a test. Installs the benchmark-only requirements (PyTorch, CPU
+# build) into .venv, runs bench/run.py and writes the appendix page appendix/benchmarks.md.
+
+BENCH_STAMP := $(VENV)/.bench-requirements.stamp
+
+$(BENCH_STAMP): bench/requirements.txt $(VENV_STAMP)
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r bench/requirements.txt
+	touch $@
+
+bench: venv assets $(BENCH_STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # ---------------------------------------------------------------------------------------------
 

@@ -34,6 +34,11 @@ def _shape_str(shape):
 class Layer:
     """Base class: naming, lazy building, shape checks and the weights API."""
 
+    # False while a model trains this layer as its first one (``Sequential.backward`` sets it):
+    # its input is then the data, which training never changes, so ``backward`` may skip
+    # dL/d(input). Layers that ignore this flag are still correct, only slower.
+    needs_input_grad = True
+
     def __init__(self, name=None, input_shape=None):
         self.name = name or type(self).__name__.lower()
         self.input_shape = None if input_shape is None else tuple(input_shape)
@@ -214,6 +219,8 @@ class Dense(Layer):
         """Backward pass given dL/dZ (the gradient at the pre-activation)."""
         self.W.grad = self.X.T @ dZ  # (n_in, n) @ (n, units) -> (n_in, units)
         self.b.grad = dZ.sum(axis=0)  # (units,)
+        if not self.needs_input_grad:  # a model's first layer, training: a third of the work
+            return None
         return dZ @ self.W.value.T  # (n, units) @ (units, n_in) -> (n, n_in)
 
 

@@ -32,6 +32,13 @@ class Loss:
     def gradient(self, y_true, y_pred):
         raise NotImplementedError
 
+    def value_and_gradient(self, y_true, y_pred):
+        """``(loss(y_true, y_pred), gradient(y_true, y_pred))``, what a training step needs.
+
+        Subclasses may compute both at once, sharing the work (the softmax, say).
+        """
+        return self(y_true, y_pred), self.gradient(y_true, y_pred)
+
     def _prepare(self, y_true, y_pred):
         """Float arrays of equal shape; ``y_true`` of shape (n,) is matched to ``y_pred`` (n, 1)."""
         y_pred = np.asarray(y_pred)
@@ -160,6 +167,20 @@ class SparseCategoricalCrossentropy(Loss):
         p = y_pred[rows, labels]
         grad[rows, labels] = -(p > EPSILON).astype(grad.dtype) / np.clip(p, EPSILON, 1.0) / n
         return grad
+
+    def value_and_gradient(self, y_true, y_pred):
+        """Both at once; from logits, one log-softmax serves the loss and (as its exp) the
+        gradient ``(softmax(z) - onehot(y)) / n``."""
+        if not self.from_logits:
+            return super().value_and_gradient(y_true, y_pred)
+        labels, z = self._labels(y_true, y_pred)
+        n, rows = len(labels), np.arange(len(labels))
+        log_p = log_softmax(z)
+        loss = -float(np.mean(log_p[rows, labels]))
+        grad = np.exp(log_p)  # softmax(z)
+        grad[rows, labels] -= 1.0
+        grad /= n
+        return loss, grad
 
 
 LOSSES = {

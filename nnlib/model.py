@@ -143,13 +143,22 @@ class Sequential:
 
     __call__ = forward
 
-    def backward(self, grad, from_z=False):
-        """Back-propagate dL/d(output) (or dL/dz of the last layer, if ``from_z``) to the input."""
-        last = self.layers[-1]
-        grad = last.backward_from_z(grad) if from_z else last.backward(grad)
-        for layer in reversed(self.layers[:-1]):
-            grad = layer.backward(grad)
-        return grad
+    def backward(self, grad, from_z=False, input_grad=True):
+        """Back-propagate dL/d(output) (or dL/dz of the last layer, if ``from_z``) to the input.
+
+        Returns dL/d(input). Training passes ``input_grad=False``: the gradient with respect to
+        the data is never used, so the first layer may skip it (for a ``Dense`` layer that is
+        its largest matrix product; see ``Layer.needs_input_grad``) and None is returned.
+        """
+        first, last = self.layers[0], self.layers[-1]
+        first.needs_input_grad = input_grad
+        try:
+            grad = last.backward_from_z(grad) if from_z else last.backward(grad)
+            for layer in reversed(self.layers[:-1]):
+                grad = layer.backward(grad)
+        finally:
+            first.needs_input_grad = True
+        return grad if input_grad else None
 
     # --- training -------------------------------------------------------------------------
     def compile(self, optimizer="sgd", loss="mse", metrics=None):
@@ -187,11 +196,10 @@ class Sequential:
         y_pred = self.forward(X, training=True)
         fused = self._fused_loss()
         if fused:
-            z = self.layers[-1].Z
-            loss, grad = fused(y, z), fused.gradient(y, z)
+            loss, grad = fused.value_and_gradient(y, self.layers[-1].Z)
         else:
-            loss, grad = self.loss(y, y_pred), self.loss.gradient(y, y_pred)
-        self.backward(grad, from_z=bool(fused))
+            loss, grad = self.loss.value_and_gradient(y, y_pred)
+        self.backward(grad, from_z=bool(fused), input_grad=False)  # dL/dX is not needed
         for layer in self.layers:  # weight penalties: added to the loss and to the gradients
             for p, reg in layer.penalties():
                 loss += reg(p.value)

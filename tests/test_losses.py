@@ -319,3 +319,39 @@ def test_float32_gradient_stays_float32(loss, y_true):
     y_pred = np.array([[0.3], [0.6]], dtype=np.float32)
     assert loss.gradient(y_true, y_pred).dtype == np.float32
     assert loss.per_example(y_true, y_pred).dtype == np.float32
+
+
+# --- value and gradient at once (what a training step calls) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "loss, y_true",
+    [
+        (MeanSquaredError(), rng(0).standard_normal((5, 3))),
+        (BinaryCrossentropy(), rng(1).integers(0, 2, (5, 3)).astype(float)),
+        (BinaryCrossentropy(from_logits=True), rng(1).integers(0, 2, (5, 3)).astype(float)),
+        (CategoricalCrossentropy(), one_hot(rng(2).integers(0, 3, 5), 3)),
+        (CategoricalCrossentropy(from_logits=True), one_hot(rng(2).integers(0, 3, 5), 3)),
+        (SparseCategoricalCrossentropy(), rng(3).integers(0, 3, 5)),
+        (SparseCategoricalCrossentropy(from_logits=True), rng(3).integers(0, 3, 5)),
+    ],
+    ids=["mse", "bce", "bce-logits", "cce", "cce-logits", "sparse", "sparse-logits"],
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_value_and_gradient_equal_the_loss_and_its_gradient(loss, y_true, dtype):
+    z = rng(4).standard_normal((5, 3))
+    y_pred = z if loss.from_logits or isinstance(loss, MeanSquaredError) else softmax(z)
+    y_pred = y_pred.astype(dtype)
+    value, grad = loss.value_and_gradient(y_true, y_pred)
+    assert isinstance(value, float) and grad.dtype == dtype
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    assert value == pytest.approx(loss(y_true, y_pred), rel=rtol)
+    np.testing.assert_allclose(grad, loss.gradient(y_true, y_pred), rtol=rtol, atol=rtol * 1e-3)
+
+
+def test_sparse_value_and_gradient_from_logits_is_stable_at_1000():
+    z = np.array([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 999.0]])
+    with no_float_trouble():
+        value, grad = SparseCategoricalCrossentropy(True).value_and_gradient([2, 1], z)
+    assert value == pytest.approx((1000.0 + np.log1p(np.exp(-1.0))) / 2)
+    np.testing.assert_allclose(grad, (softmax(z) - one_hot([2, 1], 3)) / 2, atol=1e-15)

@@ -627,3 +627,32 @@ def test_fit_keeps_its_history_on_the_model_and_batch_size_none_means_32():
     model.compile("sgd", "mse")
     history = model.fit(X, X.sum(axis=1), epochs=2, batch_size=None)
     assert model.history is history and len(history.history["loss"]) == 2
+
+
+# --- training skips the gradient with respect to the data --------------------------------------
+
+
+def test_training_skips_the_first_layers_input_gradient_and_changes_no_parameter_gradient():
+    X, y = binary_data(n=16)
+    model = small_classifier()
+    first = model.layers[0]
+    returned = []
+    backward_from_z = first.backward_from_z
+    first.backward_from_z = lambda dZ: returned.append(backward_from_z(dZ)) or returned[-1]
+    model.compute_gradients(X, y)  # training: the first layer computes no dL/dX
+    assert returned == [None] and first.needs_input_grad  # the flag is restored afterwards
+    trained = [p.grad.copy() for p in model.parameters()]
+    # The full backward pass gives the same parameter gradients, and dL/dX as well.
+    y_pred = model.forward(X, training=True)
+    dX = model.backward(model.loss.gradient(y, y_pred))
+    assert dX.shape == X.shape and returned[-1] is dX
+    for a, b in zip(trained, [p.grad for p in model.parameters()], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-15)
+    assert model.backward(model.loss.gradient(y, y_pred), input_grad=False) is None
+
+
+def test_a_dense_layer_on_its_own_still_returns_its_input_gradient():
+    layer = Dense(3, activation="tanh")
+    layer.build((2,), np.random.default_rng(0))
+    out = layer.forward(np.ones((4, 2)))
+    assert layer.backward(np.ones_like(out)).shape == (4, 2)

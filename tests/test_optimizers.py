@@ -5,7 +5,7 @@ import pytest
 
 from nnlib import optimizers
 from nnlib.layers import Parameter
-from nnlib.optimizers import SGD, Adam
+from nnlib.optimizers import SGD, Adam, flush_subnormals
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -375,3 +375,111 @@ def test_a_number_is_still_checked_and_a_schedule_is_shown_in_the_repr():
     assert repr(opt) == (
         "SGD(learning_rate=StepDecay(initial_learning_rate=0.2, drop=0.5, every=10))"
     )
+
+
+# --- subnormal numbers and in-place updates ----------------------------------------------------
+# Where a weight's gradient stays zero, Adam's moments decay geometrically into the subnormal
+# floats (nonzero, below np.finfo(dtype).tiny), where CPUs are 10-100x slower; nnlib flushes them.
+
+
+def is_subnormal(x):
+    x = np.asarray(x)
+    return (x != 0) & (np.abs(x) < np.finfo(x.dtype).tiny)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_flush_subnormals_zeroes_subnormals_and_keeps_the_rest(dtype):
+    info = np.finfo(dtype)
+    rng = np.random.default_rng(0)
+    # Magnitudes from well below the subnormal range up to 1e3, both signs, and exact zeros.
+    exponents = rng.uniform(np.log10(info.tiny) - 8, 3, 20000)
+    x = (rng.choice([-1.0, 1.0], 20000) * 10.0**exponents).astype(dtype)
+    x[:100] = 0.0
+    assert is_subnormal(x).sum() > 200  # the input has plenty of them
+    y = flush_subnormals(x.copy())
+    assert y.dtype == dtype and not is_subnormal(y).any()
+    np.testing.assert_array_equal(y[np.abs(x) < info.tiny], 0.0)  # every subnormal became 0
+    c = info.tiny / info.eps**2
+    large = np.abs(x) >= 4 * c / info.eps  # 2**-55 in float32: every moment that matters
+    np.testing.assert_array_equal(y[large], x[large])  # unchanged bit for bit
+    change = np.abs(y.astype(np.float64) - x.astype(np.float64))
+    assert np.all(change <= np.maximum(info.eps * np.abs(x), c * info.eps / 2))
+
+
+def test_flush_subnormals_is_in_place():
+    x = np.array([1e-40, 1.0, -1e-39], dtype=np.float32)
+    assert flush_subnormals(x) is x
+    np.testing.assert_array_equal(x, [0.0, 1.0, 0.0])
+    with pytest.raises(TypeError, match="float32 or float64"):
+        flush_subnormals(np.ones(3, dtype=np.float16))
+
+
+def textbook_adam(gradients, w0, lr=0.001, b1=0.9, b2=0.999, eps=1e-7, dtype=np.float64):
+    """Adam's formulas written plainly in ``dtype``, without flushing: weights and moments."""
+    w = np.array(w0, dtype=dtype)
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    for t, g in enumerate(gradients, start=1):
+        g = np.asarray(g, dtype=dtype)
+        m = dtype(b1) * m + dtype(1 - b1) * g
+        v = dtype(b2) * v + dtype(1 - b2) * g * g
+        lr_t = dtype(lr * np.sqrt(1 - b2**t) / (1 - b1**t))
+        w = w - lr_t * m / (np.sqrt(v) + dtype(eps))
+    return w, m, v
+
+
+def test_adam_moments_of_a_weight_whose_gradient_stops_never_become_subnormal():
+    # 200 weights get one gradient (1e-3 down to 1e-20: some g**2 are already subnormal), then
+    # zeros for 1500 steps: a dead unit. Without flushing, m is subnormal after ~800 steps.
+    rng = np.random.default_rng(0)
+    first = (rng.choice([-1.0, 1.0], 200) * 10.0 ** rng.uniform(-20, -3, 200)).astype(np.float32)
+    gradients = [first] + [np.zeros(200, np.float32)] * 1500
+    _, m_plain, v_plain = textbook_adam(gradients, np.zeros(200), dtype=np.float32)
+    assert is_subnormal(m_plain).sum() > 100 and is_subnormal(v_plain).any()  # the trap is real
+
+    p, opt = Parameter(np.zeros(200, np.float32), "w"), Adam()
+    for g in gradients:
+        p.grad = g
+        opt.step([p])
+        slots = opt.state[p]
+        assert not (is_subnormal(slots["m"]).any() or is_subnormal(slots["v"]).any())
+    assert not is_subnormal(p.value).any()
+    assert all(s.dtype == np.float32 for s in (p.value, slots["m"], slots["v"]))
+
+
+def test_adam_updates_are_unchanged_to_float32_rounding_where_gradients_are_nonzero():
+    # Random gradients, with a stretch of 1000 zero gradients on half the weights in between
+    # (their moments decay, are flushed, then training resumes): float32 nnlib follows the
+    # float64 textbook formulas to within float32 rounding.
+    rng = np.random.default_rng(1)
+    n = 64
+    w0 = rng.standard_normal(n)
+    gradients = [rng.standard_normal(n) * 10.0 ** rng.uniform(-6, 0, n) for _ in range(50)]
+    pause = np.zeros(n)
+    pause[: n // 2] = 1.0
+    gradients += [g * (1 - pause) for g in gradients[:20] * 50]  # 1000 steps, half the weights 0
+    gradients += [rng.standard_normal(n) for _ in range(50)]
+
+    expected, _, _ = textbook_adam(gradients, w0, lr=0.01)
+    p, opt = Parameter(w0.astype(np.float32), "w"), Adam(0.01)
+    for g in gradients:
+        p.grad = g.astype(np.float32)
+        opt.step([p])
+    assert p.value.dtype == np.float32
+    # Each weight moved by up to ~lr per step; float32 keeps ~7 digits of it.
+    np.testing.assert_allclose(p.value, expected, rtol=2e-5, atol=2e-5)
+    # And the same float32 numbers as Adam's formulas in float32, unflushed, up to rounding.
+    plain32, _, _ = textbook_adam(gradients, w0, lr=0.01, dtype=np.float32)
+    np.testing.assert_allclose(p.value, plain32, rtol=1e-5, atol=1e-5)
+
+
+def test_adam_updates_its_state_and_the_weights_in_place():
+    p = Parameter(np.ones(5, np.float32), "w")
+    opt = Adam(0.1)
+    p.grad = np.full(5, 0.5, np.float32)
+    opt.step([p])
+    value, m, v = p.value, opt.state[p]["m"], opt.state[p]["v"]
+    for k in range(3):
+        p.grad = np.full(5, 0.5 + k, np.float32)
+        opt.step([p])
+    assert p.value is value and opt.state[p]["m"] is m and opt.state[p]["v"] is v
+    assert p.value.dtype == m.dtype == v.dtype == np.float32
