@@ -220,6 +220,23 @@ def test_load_digits():
     np.testing.assert_array_equal(y_images, y)
 
 
+def test_load_digits_equals_scikit_learns_and_hands_out_copies():
+    X, y = ds.load_digits()
+    reference = sklearn.datasets.load_digits()
+    np.testing.assert_array_equal(X, reference.data / 16.0)
+    np.testing.assert_array_equal(y, reference.target)
+    X[:] = -1.0  # the cached table is not handed out
+    y[:] = -1
+    again, y_again = ds.load_digits()
+    np.testing.assert_array_equal(again, reference.data / 16.0)
+    np.testing.assert_array_equal(y_again, reference.target)
+
+
+def test_load_digits_does_not_import_sklearn():
+    code = "import sys, nnlib.datasets as d; d.load_digits(); assert 'sklearn' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
+
+
 def test_importing_datasets_does_not_import_sklearn():
     code = "import sys, nnlib.datasets; assert 'sklearn' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
