@@ -31,14 +31,18 @@ from . import activations, losses
 
 __all__ = [
     "CheckError",
+    "check_conv2d",
     "check_dense_backward",
     "check_dense_forward",
+    "check_feature",
     "check_forward_pass",
     "check_gradient",
     "check_inverse_time_decay",
+    "check_iterated_fgsm",
     "check_learning_rate",
     "check_loss_gradient",
     "check_network_backward",
+    "check_proximal_l1",
     "check_relu_derivative",
     "check_sigmoid",
     "check_sigmoid_derivative",
@@ -1086,3 +1090,557 @@ def check_staircase(fn):
             f"x = {x[worst, 0]:.3f}: {out[worst]:.4f}, expected {expected[worst]:.4f})"
         )
     return f"{name} passed (n - 1 units; two targets; n = 5 and 20)"
+
+
+# --- chapter 7: a convolution layer's forward pass --------------------------------------------
+
+
+def _conv_reference(X, K, b, stride=1, padding="valid"):
+    """nnlib's ``Conv2D`` forward pass (tested against SciPy) with kernels K and biases b."""
+    from .conv import Conv2D
+
+    layer = Conv2D(
+        K.shape[3], K.shape[:2], strides=stride, padding=padding, input_shape=X.shape[1:]
+    )
+    layer.set_weights([K, b])
+    return layer(np.asarray(X, dtype=np.float64))
+
+
+def _conv_pads(size, window, stride, padding):
+    from .conv import output_length
+
+    return output_length(size, window, stride, padding)
+
+
+def _conv_mistakes(X, K, b, stride, padding, pads_h, pads_w):
+    """``(output, hint)`` for each common mistake of a convolution that applies to this case."""
+    c_in, c_out = K.shape[2:]
+    kh, kw = K.shape[:2]
+    mistakes = [
+        (
+            (X, K[::-1, ::-1], b, stride, padding),
+            "flips the kernel: that is a true convolution. What Conv2D (and Keras, PyTorch) "
+            "computes is a cross-correlation, sum X[r*s + i, c*s + j] * K[i, j], the kernel as "
+            "it is",
+        ),
+        (
+            (X, K, 0 * b, stride, padding),
+            "forgot the bias: add b[f] to every position of feature map f",
+        ),
+        (
+            (X[..., :1], K[:, :, :1], b, stride, padding),
+            "uses only the first input channel: each kernel spans all C_in channels, so sum over "
+            "k as well, X[n, r*s + i, c*s + j, k] * K[i, j, k, f]",
+        ),
+    ]
+    if c_in == c_out > 1:
+        mistakes.append(
+            (
+                (X, K.transpose(0, 1, 3, 2), b, stride, padding),
+                "swaps the kernel's channel axes: K has shape (kh, kw, C_in, C_out), so "
+                "K[i, j, k, f] multiplies input channel k for output channel f",
+            )
+        )
+    if padding == "same" and (pads_h[0] != pads_h[1] or pads_w[0] != pads_w[1]):
+        where = f"here {pads_h} rows above and below, {pads_w} columns left and right"
+        # PyTorch's rule first: with stride 2 the last padded row can go unused, and then a
+        # learner padding k - 1 zeros evenly matches both mistakes.
+        for pads, hint in [
+            (
+                ((kh // 2, kh // 2), (kw // 2, kw // 2)),
+                "pads as for stride 1, kh // 2 zeros on every side (PyTorch's padding=k // 2; "
+                "k - 1 zeros in all is right only for stride 1). Keras's 'same' pads "
+                "max((H_out - 1) * stride + kh - H, 0) zeros in all, the extra one at the bottom "
+                f"(right): {where}",
+            ),
+            (
+                (pads_h[::-1], pads_w[::-1]),
+                "puts the odd row (column) of zeros at the top (left). Keras's 'same' splits the "
+                f"zeros evenly with the extra one at the bottom (right): {where}",
+            ),
+        ]:
+            Xp = np.pad(X, ((0, 0), *pads, (0, 0)))
+            mistakes.append(((Xp, K, b, stride, "valid"), hint))
+    found = []
+    for args, hint in mistakes:
+        try:
+            found.append((_conv_reference(*args), hint))
+        except ValueError:  # the mistake cannot happen for this case (e.g. a shape that fails)
+            continue
+    return found
+
+
+@_check
+def check_conv2d(fn):
+    """Check ``fn(X, K, b, stride=1, padding="valid")``: a ``Conv2D`` forward pass from scratch.
+
+    ``X`` is a batch of channels-last images ``(n, H, W, C_in)``, ``K`` the kernels
+    ``(kh, kw, C_in, C_out)`` and ``b`` the biases ``(C_out,)``; the result ``(n, Ho, Wo, C_out)``
+    is the cross-correlation (no flip) summed over the input channels, plus the bias, with
+    Keras's output sizes: ``floor((H - kh) / s) + 1`` for ``"valid"``, ``ceil(H / s)`` for
+    ``"same"``, whose zeros are split evenly with the odd one at the bottom (right). Catches: a
+    flipped kernel (a true convolution), a forgotten bias, channels-first output, height and width
+    swapped, only the first input channel used, the kernel's channel axes swapped, the stride
+    ignored or the wrong output size, ``"same"`` ignored, the odd zero at the top (left), PyTorch's
+    ``k // 2`` zeros on every side, float32 upcast, changing ``X``.
+    """
+    name = _name(fn)
+    rng = np.random.default_rng(7)
+    cases = [  # (what, X shape, K shape, stride, padding)
+        ("one channel, a 3x2 kernel, stride 1, 'valid'", (2, 5, 6, 1), (3, 2, 1, 1), 1, "valid"),
+        ("3 input and 2 output channels, 'valid'", (2, 5, 5, 3), (3, 3, 3, 2), 1, "valid"),
+        ("2 input and 2 output channels, 'valid'", (2, 4, 5, 2), (2, 3, 2, 2), 1, "valid"),
+        ("stride 2, 'valid'", (1, 8, 7, 1), (3, 3, 1, 1), 2, "valid"),
+        ("a 2x2 kernel, stride 1, 'same'", (1, 5, 6, 1), (2, 2, 1, 1), 1, "same"),
+        ("2 channels, stride 2, 'same'", (2, 8, 7, 2), (3, 3, 2, 2), 2, "same"),
+    ]
+    for what, x_shape, k_shape, stride, padding in cases:
+        X, K = rng.normal(size=x_shape), rng.normal(size=k_shape)
+        b = rng.normal(size=k_shape[3])
+        n, H, W, c_in = x_shape
+        kh, kw, _, c_out = k_shape
+        case = f"{what}: X {x_shape}, K {k_shape}, stride={stride}, padding={padding!r}"
+        out = np.asarray(_call(fn, X, K, b, stride, padding, case=case))
+        expected = _conv_reference(X, K, b, stride, padding)
+        (Ho, pads_h), (Wo, pads_w) = (
+            _conv_pads(H, kh, stride, padding),
+            _conv_pads(W, kw, stride, padding),
+        )
+        if out.shape != expected.shape:
+            hint = f"{name} returned shape {out.shape} for {case}, expected {expected.shape}"
+            if out.shape == (n, c_out, Ho, Wo) and c_out != Ho:
+                hint += (
+                    ": channels first. Images and feature maps are channels-last, as in Keras: "
+                    "(n, H_out, W_out, C_out)"
+                )
+            elif out.shape == (n, Wo, Ho, c_out):
+                hint += (
+                    ": height and width are swapped. Axis 1 is the rows (the height H, with "
+                    "kernel index i), axis 2 the columns (W, with j)"
+                )
+            elif out.shape == (n, Ho, Wo):
+                hint += (
+                    ": keep the channel axis, one feature map per kernel, (n, H_out, W_out, C_out)"
+                )
+            elif out.shape == (Ho, Wo, c_out) or out.shape == (n, Ho, Wo, c_in, c_out):
+                hint += (
+                    ": sum over the input channels (and keep the batch axis): each output is "
+                    "the sum over i, j and k of X[n, r*s + i, c*s + j, k] * K[i, j, k, f]"
+                )
+            elif stride > 1 and out.shape[1:3] == (H - kh + 1, W - kw + 1):
+                hint += (
+                    f": it ignores the stride. With stride {stride} the kernel moves {stride} "
+                    "pixels at a time: rows r * stride + i, floor((H - kh) / stride) + 1 of them"
+                )
+            elif padding == "same" and out.shape[1:3] == (
+                (H - kh) // stride + 1,
+                (W - kw) // stride + 1,
+            ):
+                hint += (
+                    ": that is 'valid'. padding='same' first pads with zeros, so that there are "
+                    f"ceil(H / stride) = {Ho} rows and ceil(W / stride) = {Wo} columns"
+                )
+            elif padding == "same" and out.shape[1:3] == (
+                (H + 2 * (kh // 2) - kh) // stride + 1,
+                (W + 2 * (kw // 2) - kw) // stride + 1,
+            ):
+                hint += (
+                    ": it pads kh // 2 zeros on every side (PyTorch's padding=k // 2). Keras's "
+                    f"'same' gives ceil(H / stride) = {Ho} rows and ceil(W / stride) = {Wo} "
+                    "columns: it pads max((H_out - 1) * stride + kh - H, 0) zeros in all, "
+                    f"here {pads_h} rows above and below and {pads_w} columns left and right, the "
+                    "extra one at the bottom (right)"
+                )
+            elif padding == "same":
+                hint += (
+                    f": 'same' gives ceil(H / stride) = {Ho} rows and ceil(W / stride) = {Wo} "
+                    f"columns, padding max((H_out - 1) * stride + kh - H, 0) = {sum(pads_h)} rows "
+                    f"and {sum(pads_w)} columns of zeros in all"
+                )
+            else:
+                hint += (
+                    f": 'valid' gives floor((H - kh) / stride) + 1 = {Ho} rows and "
+                    f"floor((W - kw) / stride) + 1 = {Wo} columns"
+                )
+            raise _Fail(hint)
+        out = _array(out, name, case, expected.shape)
+        if _close(out, expected, rtol=1e-9, atol=1e-9):
+            continue
+        for candidate, hint in _conv_mistakes(X, K, b, stride, padding, pads_h, pads_w):
+            if candidate.shape == out.shape and _close(out, candidate, rtol=1e-9, atol=1e-9):
+                raise _Fail(f"{name} {hint} ({case})")
+        worst = np.unravel_index(np.argmax(np.abs(out - expected)), out.shape)
+        raise _Fail(
+            f"{name} gives wrong values for {case}: at index {tuple(int(i) for i in worst)} "
+            f"{out[worst]:.6g}, expected {expected[worst]:.6g}"
+        )
+    X = rng.normal(size=(1, 6, 6, 2)).astype(np.float32)
+    K = rng.normal(size=(3, 3, 2, 2)).astype(np.float32)
+    b = rng.normal(size=2).astype(np.float32)
+    case = "float32 images, kernels and biases"
+    out = np.asarray(_call(fn, X, K, b, 1, "same", case=case))
+    if out.dtype != np.float32:
+        raise _Fail(
+            f"{name} turned float32 inputs into {out.dtype} for {case}: create arrays with "
+            "dtype=X.dtype (np.zeros(shape) is float64)"
+        )
+    if not _close(out, _conv_reference(X, K, b, 1, "same"), rtol=1e-4, atol=1e-5):
+        raise _Fail(f"{name} gives wrong values for {case}")
+    return (
+        f"{name} passed (one and several channels; a non-square kernel; stride 2; 'valid' and "
+        "'same', the odd zero at the bottom and right; float32 kept; input untouched)"
+    )
+
+
+# --- chapter 8: soft thresholding (a proximal step for L1) after every batch -----------------
+
+
+def _soft(W, threshold):
+    return np.sign(W) * np.maximum(np.abs(W) - threshold, 0.0)
+
+
+@_check
+def check_proximal_l1(callback_class):
+    """Check a callback class ``ProximalL1(strength)`` that soft-thresholds after every batch.
+
+    After every gradient step its ``on_batch_end`` must apply
+    ``w <- sign(w) * max(|w| - lr * strength, 0)`` to the kernel of every ``Dense`` layer, with
+    ``lr`` the optimizer's learning rate (``self.model.optimizer.lr``), and leave the biases
+    alone. The check trains a ``Dense``, ``Dropout``, ``Dense`` model whose data gradient is
+    exactly zero (all inputs 0, the targets equal to the output bias) with ``SGD(0.2)`` for 2
+    epochs of 3 batches, so the kernels must end at the soft threshold of their start by
+    ``6 * 0.2 * strength``. Catches: a constructor with other arguments, not a ``Callback``,
+    layers without weights, the threshold without the learning rate (or a fixed one), the wrong
+    hook (once per epoch), the sign lost, no ``max(., 0)`` (a weight jumping across zero), a hard
+    threshold, only some layers, the biases shrunk too, a change made to a local copy.
+    """
+    from .callbacks import Callback
+    from .layers import Dense, Dropout
+    from .model import Sequential
+    from .optimizers import SGD
+
+    name = _name(callback_class)
+    strength, lr, epochs, batches = 0.05, 0.2, 2, 3
+    steps = epochs * batches
+    threshold = lr * strength  # 0.01 per step, 0.06 in all
+    try:
+        callback = callback_class(strength)
+    except NotImplementedError:
+        raise
+    except Exception as err:
+        raise _Fail(
+            f"{name}({strength}) failed: {type(err).__name__}: {err}. The constructor takes one "
+            "argument, the L1 strength",
+            err,
+        ) from None
+    if not isinstance(callback, Callback):
+        raise _Fail(
+            f"{name} is not an nnlib Callback: write class {name}(Callback) (from nnlib import "
+            "Callback), so that fit can call all its hooks"
+        )
+    model = Sequential(
+        [Dense(4, input_shape=(3,)), Dropout(0.5, seed=0), Dense(2)],
+        seed=0,
+    )
+    kernels = [
+        np.array(
+            [
+                [0.5, -0.6, 0.03, -0.02],
+                [0.04, -0.05, 0.7, -0.8],
+                [0.01, 0.9, -0.55, 0.0],
+            ]
+        ),
+        np.array([[-0.65, 0.02], [0.75, -0.04], [0.045, 0.6], [-0.005, -0.5]]),
+    ]
+    bias_out = np.array([0.3, -0.2])
+    model.set_weights([kernels[0], np.zeros(4), kernels[1], bias_out])
+    model.compile(optimizer=SGD(lr), loss="mse")
+    X, y = np.zeros((6, 3)), np.tile(bias_out, (6, 1))
+    case = (
+        f"{name}({strength}) on Dense(4), Dropout, Dense(2) trained with SGD({lr}) for {epochs} "
+        f"epochs of {batches} batches, no data gradient"
+    )
+    try:
+        model.fit(X, y, epochs=epochs, batch_size=2, shuffle=False, callbacks=[callback])
+    except NotImplementedError:
+        raise
+    except AttributeError as err:
+        hint = f"{name} raised AttributeError during fit ({case}): {err}"
+        if "Dropout" in str(err):
+            hint += (
+                ". Not every layer has weights: apply the threshold to the Dense layers only "
+                "(isinstance(layer, Dense))"
+            )
+        raise _Fail(hint, err) from None
+    except Exception as err:
+        raise _Fail(f"{name} raised {type(err).__name__} during fit ({case}): {err}", err) from None
+    W1, b1, W2, b2 = (np.asarray(w) for w in model.get_weights())
+    got, start = [W1, W2], kernels
+    expected = [_soft(W, steps * threshold) for W in start]
+    if not (np.array_equal(b1, np.zeros(4)) and _close(b2, bias_out, rtol=1e-12, atol=0)):
+        raise _Fail(
+            f"{name} changed the biases ({case}): the L1 penalty, like kernel_regularizer, is on "
+            "the kernels only; threshold layer.W, not layer.b"
+        )
+    if all(_close(g, e, rtol=1e-9, atol=1e-12) for g, e in zip(got, expected, strict=True)):
+        return (
+            f"{name} passed (every Dense kernel, after every batch, by lr * strength; exact "
+            "zeros; biases and signs kept)"
+        )
+    changed = [not np.array_equal(g, s) for g, s in zip(got, start, strict=True)]
+    if not any(changed):
+        raise _Fail(
+            f"{name} changed no weight ({case}). Is the method called on_batch_end(self, batch, "
+            "logs=None)? Does it write into the weights (W[...] = ... or layer.W.value = ...) "
+            "rather than rebind a local name?"
+        )
+    if not all(changed):
+        which = " and ".join(f"Dense layer {k + 1}" for k, c in enumerate(changed) if not c)
+        raise _Fail(
+            f"{name} left {which} unchanged ({case}): apply the threshold to every Dense layer "
+            "of self.model.layers"
+        )
+    for g, s in zip(got, start, strict=True):
+        if np.all(g >= 0) and np.any(s < -steps * threshold):
+            raise _Fail(
+                f"{name} loses the sign: negative weights became positive ({case}). Shrink the "
+                "size and keep the sign: np.sign(W) * np.maximum(np.abs(W) - threshold, 0)"
+            )
+    large = [np.abs(s) > 0.45 for s in start]  # far above any plausible total threshold
+    shrink = np.concatenate(
+        [(np.abs(s) - np.abs(g))[m] for g, s, m in zip(got, start, large, strict=True)]
+    )
+    zeroed = any(np.any((g == 0) & (s != 0)) for g, s in zip(got, start, strict=True))
+    if np.allclose(shrink, 0, atol=1e-12) and zeroed:
+        raise _Fail(
+            f"{name} sets the small weights to 0 but leaves the others as they are ({case}): that "
+            "is a hard threshold. The soft threshold also shrinks every other weight by "
+            "lr * strength, sign(w) * max(|w| - lr * strength, 0)"
+        )
+    if np.allclose(shrink, shrink[0], rtol=1e-6, atol=1e-12) and shrink[0] > 0:
+        per_step = shrink[0] / steps
+        if math.isclose(per_step, threshold, rel_tol=1e-6):
+            raise _Fail(
+                f"{name} shrinks the large weights correctly but not the small ones ({case}): "
+                "without max(|w| - threshold, 0) a weight smaller than the threshold jumps "
+                "across zero instead of landing on it. Use "
+                "np.sign(W) * np.maximum(np.abs(W) - threshold, 0)"
+            )
+        if math.isclose(per_step, strength, rel_tol=1e-6):
+            raise _Fail(
+                f"{name} shrinks by the strength alone ({case}): the threshold of one step is "
+                f"the learning rate times the strength, lr * strength = {lr} * {strength} "
+                "(read lr from self.model.optimizer.lr)"
+            )
+        applications = shrink[0] / threshold
+        if abs(applications - round(applications)) < 1e-6 and round(applications) in (1, epochs):
+            raise _Fail(
+                f"{name} applies the threshold {round(applications)} times in {steps} gradient "
+                f"steps ({case}): it must follow every step, in on_batch_end (on_epoch_end runs "
+                "once per epoch)"
+            )
+        raise _Fail(
+            f"{name} shrinks each weight by {per_step:.4g} per step ({case}), expected "
+            f"lr * strength = {threshold:g}: read the learning rate from the model's optimizer, "
+            "self.model.optimizer.lr, and do not fix it in the code"
+        )
+    worst = max(
+        (float(np.max(np.abs(g - e))), k)
+        for k, (g, e) in enumerate(zip(got, expected, strict=True))
+    )
+    raise _Fail(
+        f"{name} gives the wrong weights ({case}): Dense layer {worst[1] + 1} is off by up to "
+        f"{worst[0]:.3g}. After each batch, W = np.sign(W) * np.maximum(np.abs(W) - lr * "
+        "strength, 0)"
+    )
+
+
+# --- chapter 9: an iterated gradient-sign attack ----------------------------------------------
+
+
+@_check
+def check_iterated_fgsm(fn):
+    """Check ``fn(model, X, y, epsilon, steps=10)``: the basic iterative method (Kurakin et al.).
+
+    Expected: ``steps`` steps of ``explain.fgsm`` with ``alpha = epsilon / 4``, each from the
+    previous step's result and clipped to ``[0, 1]``, each followed by the projection onto the
+    allowed set, ``np.clip(X_adv, X - epsilon, X + epsilon)`` with the *original* ``X``. Checked on
+    a small softmax classifier with 10 and 3 steps. Catches: no projection (or one around the
+    current point), no clipping to ``[0, 1]``, steps of size ``epsilon``, a single step (or every
+    step from ``X``), the ``steps`` argument ignored, the wrong sign (lowering the loss), changing
+    ``X``.
+    """
+    from . import explain
+    from .layers import Dense
+    from .model import Sequential
+
+    name = _name(fn)
+    rng = np.random.default_rng(9)
+    model = Sequential(
+        [Dense(16, activation="relu", input_shape=(8,)), Dense(3, activation="softmax")], seed=3
+    )
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    X = rng.uniform(0.0, 1.0, size=(12, 8))
+    X[:, 0], X[:, 1] = 0.0, 1.0  # pixels at the ends of the range, where clipping matters
+    y = rng.integers(0, 3, size=12)
+    epsilon = 0.2
+
+    def attack(steps, alpha=epsilon / 4, project=True, clip=True, sign=1.0, restart=False):
+        X_adv = X.copy()
+        for _ in range(steps):
+            start = X if restart else X_adv
+            X_adv = start + sign * alpha * np.sign(explain.input_gradient(model, start, y))
+            if clip:
+                X_adv = np.clip(X_adv, 0.0, 1.0)
+            if project:
+                X_adv = np.clip(X_adv, X - epsilon, X + epsilon)
+        return X_adv
+
+    for steps in (10, 3):
+        case = f"epsilon = {epsilon}, steps = {steps}, 12 examples of 8 inputs in [0, 1]"
+        out = _array(_call(fn, model, X, y, epsilon, steps, case=case), name, case, X.shape).astype(
+            float
+        )
+        expected = attack(steps)
+        if _close(out, expected, rtol=1e-9, atol=1e-9):
+            continue
+        if out.min() < -1e-9 or out.max() > 1 + 1e-9:
+            raise _Fail(
+                f"{name} leaves the valid range [0, 1] ({_fmt(out.min())} to {_fmt(out.max())}) "
+                f"for {case}: clip every step, explain.fgsm(..., clip=(0, 1))"
+            )
+        distance = float(np.max(np.abs(out - X)))
+        if distance > epsilon + 1e-9:
+            raise _Fail(
+                f"{name} moves a pixel by {distance:.3g}, more than epsilon = {epsilon}, for "
+                f"{case}: after every step project back onto the allowed set, "
+                "np.clip(X_adv, X - epsilon, X + epsilon), with the original X"
+            )
+        variants = [
+            (
+                attack(steps, alpha=epsilon),
+                "takes steps of size epsilon: each step is alpha = epsilon / 4, and the "
+                "projection keeps the total within epsilon",
+            ),
+            (
+                attack(steps, restart=True),
+                "takes one step only (or starts every step from X): each step must start from "
+                "the previous step's X_adv, and there are `steps` of them",
+            ),
+            (
+                attack(steps, sign=-1.0),
+                "steps down the gradient, which lowers the loss and helps the model: an attack "
+                "adds alpha * sign(dL/dX), which explain.fgsm does",
+            ),
+        ]
+        if steps != 10:
+            variants.append(
+                (
+                    attack(10),
+                    "ignores its `steps` argument and always takes 10 steps: loop range(steps)",
+                )
+            )
+        for candidate, hint in variants:
+            if _close(out, candidate, rtol=1e-9, atol=1e-9):
+                raise _Fail(f"{name} {hint} ({case})")
+        wrong = int(np.sum(~np.isclose(out, expected, rtol=1e-9, atol=1e-9)))
+        raise _Fail(
+            f"{name} differs from {steps} steps of explain.fgsm with alpha = epsilon / 4, each "
+            f"clipped to [0, 1] and projected onto [X - epsilon, X + epsilon], in {wrong} of "
+            f"{out.size} entries ({case})"
+        )
+    return (
+        f"{name} passed (alpha = epsilon / 4; 10 and 3 steps, each from the last; clipped to "
+        "[0, 1] and to epsilon around the original X)"
+    )
+
+
+# --- chapter 10: an input feature of the playground -------------------------------------------
+
+#: The input features ``check_feature`` knows: the playground's seven and the radius.
+FEATURE_FORMULAS = {
+    "x1": ("x1", lambda x1, x2: x1),
+    "x2": ("x2", lambda x1, x2: x2),
+    "x1^2": ("x1**2", lambda x1, x2: x1**2),
+    "x2^2": ("x2**2", lambda x1, x2: x2**2),
+    "x1*x2": ("x1 * x2", lambda x1, x2: x1 * x2),
+    "sin(x1)": ("np.sin(x1)", lambda x1, x2: np.sin(x1)),
+    "sin(x2)": ("np.sin(x2)", lambda x1, x2: np.sin(x2)),
+    "radius": ("np.sqrt(x1**2 + x2**2)", lambda x1, x2: np.sqrt(x1**2 + x2**2)),
+}
+
+
+@_check
+def check_feature(fn, feature="radius"):
+    """Check ``fn(X) -> F``: one input feature of the playground for points ``X`` of shape (n, 2).
+
+    ``feature`` is a key of ``FEATURE_FORMULAS`` (``"radius"`` for r = sqrt(x1**2 + x2**2), or
+    one of the playground's seven); ``x1`` is column 0 of ``X`` and ``x2`` column 1. The result
+    must be a column of shape ``(n, 1)``, like the playground's features, so that features can
+    be stacked side by side. Catches: a flat ``(n,)`` array, a reduction over the points
+    (axis 0) or over the whole array, the squared radius or the L1 norm for the radius, another
+    feature (e.g. x1 and x2 swapped), float32 upcast, changing ``X``.
+    """
+    if feature not in FEATURE_FORMULAS:
+        raise ValueError(f"check_feature: feature must be one of {sorted(FEATURE_FORMULAS)}")
+    name = _name(fn)
+    formula, reference = FEATURE_FORMULAS[feature]
+    X = np.array([[3.0, 4.0], [-1.0, 2.0], [0.0, 0.0], [-2.5, -0.5], [5.0, -1.0], [0.5, 0.25]])
+    x1, x2 = X[:, 0], X[:, 1]
+    expected = reference(x1, x2)[:, None]
+    case = f"X of shape {X.shape} (6 points)"
+    out = np.asarray(_call(fn, X.copy(), case=case))
+    if out.shape != expected.shape:
+        hint = f"{name} returned shape {out.shape} for {case}, expected {expected.shape}"
+        if out.shape == (len(X),):
+            hint += (
+                ": a flat array. The playground's features are columns, one row per point, so "
+                "that several fit side by side: keep the axis (keepdims=True) or add it, F[:, None]"
+            )
+        elif out.size == 2 and out.ndim <= 2:
+            hint += (
+                ": it reduces over the points (axis 0) instead of over x1 and x2 of each point; "
+                "use axis=1 (with keepdims=True)"
+            )
+        elif out.ndim == 0:
+            hint += (
+                ": one number for the whole array (np.linalg.norm(X) or np.sum without an axis); "
+                "compute it for each point, axis=1"
+            )
+        raise _Fail(hint)
+    out = _array(out, name, case, expected.shape)
+    if not _close(out, expected, rtol=1e-9, atol=1e-12):
+        variants = [
+            (other, ref(x1, x2)[:, None])
+            for other, (_, ref) in FEATURE_FORMULAS.items()
+            if other != feature
+        ]
+        if feature == "radius":
+            variants = [
+                ("x1**2 + x2**2, the squared radius: take its square root", x1**2 + x2**2),
+                ("|x1| + |x2|, the L1 norm: r = sqrt(x1**2 + x2**2)", np.abs(x1) + np.abs(x2)),
+                ("max(|x1|, |x2|): r = sqrt(x1**2 + x2**2)", np.maximum(np.abs(x1), np.abs(x2))),
+                *[(f"the feature {o!r} instead of {formula}", v) for o, v in variants],
+            ]
+        else:
+            swapped = reference(x2, x1)[:, None]
+            variants = [
+                (f"{formula} with x1 and x2 swapped: x1 is X[:, 0], x2 is X[:, 1]", swapped),
+                *[(f"the feature {o!r} instead of {formula}", v) for o, v in variants],
+            ]
+        for hint, candidate in variants:
+            candidate = np.reshape(candidate, expected.shape)
+            if _close(out, candidate, rtol=1e-9, atol=1e-12):
+                raise _Fail(f"{name} computes {hint} ({case})")
+        worst = int(np.argmax(np.abs(out - expected)[:, 0]))
+        raise _Fail(
+            f"{name} gives {out[worst, 0]:.6g} for the point {_fmt(X[worst])}, expected "
+            f"{formula} = {expected[worst, 0]:.6g} ({case})"
+        )
+    one = np.array([[-3.0, 4.0]])
+    case = "a single point, X of shape (1, 2)"
+    out = _array(_call(fn, one.copy(), case=case), name, case, (1, 1))
+    if not _close(out, reference(one[:, 0], one[:, 1])[:, None]):
+        raise _Fail(f"{name} gives {_fmt(out)} for {case}")
+    _float32(fn, X, "float32 points", expected)
+    return f"{name} passed ({feature} = {formula}; a column (n, 1); float32 kept; input untouched)"

@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pytest
 
-from nnlib import activations, checks
+from nnlib import Callback, Conv2D, Dense, activations, checks, explain
 from nnlib.widgets.layers import steps_model
 
 # --- right answers ------------------------------------------------------------------------------
@@ -86,6 +86,89 @@ def good_staircase(f, n, steepness):
     )
 
 
+# chapters 7 to 10
+
+
+def keras_pads(size, k, stride):
+    out = -(-size // stride)
+    total = max((out - 1) * stride + k - size, 0)
+    return total // 2, total - total // 2
+
+
+def conv2d_padded_by(pads):
+    """A conv2d from scratch whose 'same' padding follows the rule ``pads(size, k, stride)``."""
+
+    def conv2d(X, K, b, stride=1, padding="valid"):
+        n, H, W, _ = X.shape
+        kh, kw, _, c_out = K.shape
+        if padding == "same":
+            X = np.pad(X, ((0, 0), pads(H, kh, stride), pads(W, kw, stride), (0, 0)))
+        Ho, Wo = (X.shape[1] - kh) // stride + 1, (X.shape[2] - kw) // stride + 1
+        Z = np.zeros((n, Ho, Wo, c_out), dtype=X.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                rows = X[:, i : i + stride * (Ho - 1) + 1 : stride]
+                Z += rows[:, :, j : j + stride * (Wo - 1) + 1 : stride] @ K[i, j]
+        return Z + b
+
+    return conv2d
+
+
+good_conv2d = conv2d_padded_by(keras_pads)
+
+
+def nnlib_conv2d(X, K, b, stride=1, padding="valid"):
+    layer = Conv2D(K.shape[3], K.shape[:2], strides=stride, padding=padding)
+    layer.build(X.shape[1:], dtype=X.dtype)  # set_weights alone would build in float64
+    layer.set_weights([K, b])
+    return layer(X)
+
+
+class GoodProximalL1(Callback):
+    def __init__(self, strength):
+        self.strength = strength
+
+    def on_batch_end(self, batch, logs=None):
+        threshold = self.model.optimizer.lr * self.strength
+        for layer in self.model.layers:
+            if isinstance(layer, Dense):
+                W = layer.W.value
+                W[...] = np.sign(W) * np.maximum(np.abs(W) - threshold, 0.0)
+
+
+class RebindingProximalL1(GoodProximalL1):
+    """Also right: a new array assigned to the parameter's value."""
+
+    def on_batch_end(self, batch, logs=None):
+        threshold = self.model.optimizer.lr * self.strength
+        for layer in self.model.layers:
+            if isinstance(layer, Dense):
+                W = layer.W.value
+                layer.W.value = np.sign(W) * np.maximum(np.abs(W) - threshold, 0.0)
+
+
+def good_iterated_fgsm(model, X, y, epsilon, steps=10):
+    X_adv = X.copy()
+    for _ in range(steps):
+        X_adv = explain.fgsm(model, X_adv, y, epsilon / 4, clip=(0, 1))
+        X_adv = np.clip(X_adv, X - epsilon, X + epsilon)
+    return X_adv
+
+
+def iterated_fgsm_ball_first(model, X, y, epsilon, steps=10):
+    """Also right: the two projections in the other order, written by hand."""
+    X_adv = X.copy()
+    for _ in range(steps):
+        g = explain.input_gradient(model, X_adv, y)
+        X_adv = X + np.clip(X_adv + epsilon / 4 * np.sign(g) - X, -epsilon, epsilon)
+        X_adv = np.clip(X_adv, 0, 1)
+    return X_adv
+
+
+def good_radius(X):
+    return np.linalg.norm(X, axis=1, keepdims=True)
+
+
 X_LR = np.random.default_rng(0).normal(size=(20, 3))
 Y_LR = (np.random.default_rng(1).uniform(size=(20, 1)) < 0.5).astype(float)
 W_LR = np.random.default_rng(2).normal(size=(3, 1))
@@ -142,6 +225,16 @@ RIGHT = [
     ("learning rate, eigenvalues", lambda: checks.check_learning_rate(0.07, [1.0, 25.0])),
     ("inverse time decay", lambda: checks.check_inverse_time_decay(GoodDecay)),
     ("staircase", lambda: checks.check_staircase(good_staircase)),
+    ("conv2d", lambda: checks.check_conv2d(good_conv2d)),
+    ("conv2d with nnlib's Conv2D", lambda: checks.check_conv2d(nnlib_conv2d)),
+    ("proximal l1", lambda: checks.check_proximal_l1(GoodProximalL1)),
+    ("proximal l1, rebinding the value", lambda: checks.check_proximal_l1(RebindingProximalL1)),
+    ("iterated fgsm", lambda: checks.check_iterated_fgsm(good_iterated_fgsm)),
+    ("iterated fgsm, by hand", lambda: checks.check_iterated_fgsm(iterated_fgsm_ball_first)),
+    ("radius feature", lambda: checks.check_feature(good_radius)),
+    ("radius feature, by name", lambda: checks.check_feature(good_radius, "radius")),
+    ("x1*x2 feature", lambda: checks.check_feature(lambda X: X[:, :1] * X[:, 1:], "x1*x2")),
+    ("sin(x2) feature", lambda: checks.check_feature(lambda X: np.sin(X[:, 1:]), "sin(x2)")),
 ]
 
 
@@ -305,6 +398,137 @@ def staircase_midpoints(f, n, steepness):
     mids = (edges[:-1] + edges[1:]) / 2
     levels = f(mids)
     return steps_model(mids[1:], np.full(n - 1, steepness), np.diff(levels), bias=levels[0])
+
+
+# chapters 7 to 10
+
+
+def conv2d_swapped_channel_axes(X, K, b, stride=1, padding="valid"):
+    # K[i, j, f, k]: silent only when C_in == C_out
+    same = K.shape[2] == K.shape[3]
+    return good_conv2d(X, K.transpose(0, 1, 3, 2) if same else K, b, stride, padding)
+
+
+def conv2d_valid_without_plus_one(X, K, b, stride=1, padding="valid"):
+    out = good_conv2d(X, K, b, stride, padding)
+    return out[:, :-1, :-1] if stride > 1 else out
+
+
+def conv2d_k_minus_1_zeros(size, k, stride):
+    return (k - 1) // 2, k - 1 - (k - 1) // 2
+
+
+class ProximalTwoArguments(GoodProximalL1):
+    def __init__(self, strength, learning_rate):
+        self.strength = strength
+
+
+class ProximalNotACallback:
+    def __init__(self, strength):
+        self.strength = strength
+
+
+class ProximalEveryLayer(GoodProximalL1):
+    def on_batch_end(self, batch, logs=None):
+        threshold = self.model.optimizer.lr * self.strength
+        for layer in self.model.layers:
+            W = layer.W.value
+            W[...] = np.sign(W) * np.maximum(np.abs(W) - threshold, 0.0)
+
+
+class ProximalThresholds(GoodProximalL1):
+    """on_batch_end with another threshold rule: ``rule(W, threshold) -> new W``."""
+
+    rule = staticmethod(lambda W, t: W)
+    lr = None  # None: read it from the optimizer
+
+    def on_batch_end(self, batch, logs=None):
+        lr = self.model.optimizer.lr if self.lr is None else self.lr
+        for layer in self.model.layers:
+            if isinstance(layer, Dense):
+                layer.W.value[...] = self.rule(layer.W.value, lr * self.strength)
+
+
+class ProximalNoLearningRate(ProximalThresholds):
+    lr = 1.0
+    rule = staticmethod(lambda W, t: np.sign(W) * np.maximum(np.abs(W) - t, 0))
+
+
+class ProximalFixedLearningRate(ProximalNoLearningRate):
+    lr = 0.5  # the chapter's rate, written into the code
+
+
+class ProximalNoSign(ProximalThresholds):
+    rule = staticmethod(lambda W, t: np.maximum(np.abs(W) - t, 0))
+
+
+class ProximalNoMax(ProximalThresholds):
+    rule = staticmethod(lambda W, t: W - t * np.sign(W))
+
+
+class ProximalHard(ProximalThresholds):
+    rule = staticmethod(lambda W, t: np.where(np.abs(W) <= t, 0.0, W))
+
+
+class ProximalPerEpoch(Callback):
+    def __init__(self, strength):
+        self.strength = strength
+
+    def on_epoch_end(self, epoch, logs=None):
+        GoodProximalL1.on_batch_end(self, epoch, logs)
+
+
+class ProximalFirstLayer(GoodProximalL1):
+    def on_batch_end(self, batch, logs=None):
+        W = self.model.layers[0].W.value
+        t = self.model.optimizer.lr * self.strength
+        W[...] = np.sign(W) * np.maximum(np.abs(W) - t, 0.0)
+
+
+class ProximalBiases(GoodProximalL1):
+    def on_batch_end(self, batch, logs=None):
+        t = self.model.optimizer.lr * self.strength
+        for layer in self.model.layers:
+            for p in layer.parameters():
+                p.value[...] = np.sign(p.value) * np.maximum(np.abs(p.value) - t, 0.0)
+
+
+class ProximalLocalName(GoodProximalL1):
+    def on_batch_end(self, batch, logs=None):
+        t = self.model.optimizer.lr * self.strength
+        for layer in self.model.layers:
+            if isinstance(layer, Dense):
+                W = layer.W.value
+                W = np.sign(W) * np.maximum(np.abs(W) - t, 0.0)  # noqa: F841 (the mistake)
+
+
+def iterated_fgsm_with(project=True, clip=True, alpha=0.25, sign=1.0, restart=False, steps=None):
+    """An iterated FGSM with one of the common mistakes."""
+
+    def attack(model, X, y, epsilon, steps_=10):
+        X_adv = X.copy()
+        for _ in range(steps or steps_):
+            start = X if restart else X_adv
+            g = explain.input_gradient(model, start, y)
+            X_adv = start + sign * alpha * epsilon * np.sign(g)
+            if clip:
+                X_adv = np.clip(X_adv, 0, 1)
+            if project:
+                X_adv = np.clip(X_adv, X - epsilon, X + epsilon)
+        return X_adv
+
+    return attack
+
+
+def iterated_fgsm_single_step(model, X, y, epsilon, steps=10):
+    X_adv = explain.fgsm(model, X, y, epsilon / 4, clip=(0, 1))
+    return np.clip(X_adv, X - epsilon, X + epsilon)
+
+
+def iterated_fgsm_in_place(model, X, y, epsilon, steps=10):
+    for _ in range(steps):
+        X[...] = np.clip(explain.fgsm(model, X, y, epsilon / 4, clip=(0, 1)), 0, 1)
+    return X
 
 
 H = np.diag([1.0, 25.0])
@@ -691,6 +915,214 @@ WRONG = {
     "staircase not a model": (
         lambda: checks.check_staircase(lambda f, n, k: np.zeros(3)),
         ["nnlib model"],
+    ),
+    # conv2d
+    "conv2d flipped kernel": (
+        lambda: checks.check_conv2d(
+            lambda X, K, b, stride=1, padding="valid": good_conv2d(
+                X, K[::-1, ::-1], b, stride, padding
+            )
+        ),
+        ["flips the kernel", "true convolution", "cross-correlation"],
+    ),
+    "conv2d no bias": (
+        lambda: checks.check_conv2d(
+            lambda X, K, b, stride=1, padding="valid": good_conv2d(X, K, 0 * b, stride, padding)
+        ),
+        ["forgot the bias"],
+    ),
+    "conv2d channels first": (
+        lambda: checks.check_conv2d(
+            lambda X, K, b, s=1, p="valid": good_conv2d(X, K, b, s, p).transpose(0, 3, 1, 2)
+        ),
+        ["shape (2, 1, 3, 5)", "channels first", "channels-last"],
+    ),
+    "conv2d height and width swapped": (
+        lambda: checks.check_conv2d(
+            lambda X, K, b, s=1, p="valid": good_conv2d(X, K, b, s, p).transpose(0, 2, 1, 3)
+        ),
+        ["shape (2, 5, 3, 1)", "height and width are swapped"],
+    ),
+    "conv2d channel axis dropped": (
+        lambda: checks.check_conv2d(
+            lambda X, K, b, s=1, p="valid": good_conv2d(X, K, b, s, p)[..., 0]
+        ),
+        ["shape (2, 3, 5)", "keep the channel axis"],
+    ),
+    "conv2d only the first input channel": (
+        lambda: checks.check_conv2d(
+            lambda X, K, b, s=1, p="valid": good_conv2d(X[..., :1], K[:, :, :1], b, s, p)
+        ),
+        ["only the first input channel", "X[n, r*s + i, c*s + j, k] * K[i, j, k, f]"],
+    ),
+    "conv2d swapped channel axes": (
+        lambda: checks.check_conv2d(conv2d_swapped_channel_axes),
+        ["swaps the kernel's channel axes", "(kh, kw, C_in, C_out)"],
+    ),
+    "conv2d ignores the stride": (
+        lambda: checks.check_conv2d(
+            lambda X, K, b, stride=1, padding="valid": good_conv2d(X, K, b, 1, padding)
+        ),
+        ["shape (1, 6, 5, 1)", "expected (1, 3, 3, 1)", "ignores the stride"],
+    ),
+    "conv2d valid output size": (
+        lambda: checks.check_conv2d(conv2d_valid_without_plus_one),
+        ["floor((H - kh) / stride) + 1 = 3 rows"],
+    ),
+    "conv2d same ignored": (
+        lambda: checks.check_conv2d(
+            lambda X, K, b, stride=1, padding="valid": good_conv2d(X, K, b, stride, "valid")
+        ),
+        ["shape (1, 4, 5, 1)", "that is 'valid'", "ceil(H / stride) = 5 rows"],
+    ),
+    "conv2d odd zero at the top": (
+        lambda: checks.check_conv2d(conv2d_padded_by(lambda *a: keras_pads(*a)[::-1])),
+        ["odd row (column) of zeros at the top", "(0, 1) rows above and below"],
+    ),
+    "conv2d k // 2 zeros on every side": (
+        lambda: checks.check_conv2d(conv2d_padded_by(lambda size, k, s: (k // 2, k // 2))),
+        ["shape (1, 6, 7, 1)", "PyTorch's padding=k // 2", "(0, 1) rows above and below"],
+    ),
+    "conv2d k - 1 zeros in all": (
+        lambda: checks.check_conv2d(conv2d_padded_by(conv2d_k_minus_1_zeros)),
+        ["2 channels, stride 2", "only for stride 1", "(0, 1) rows above and below"],
+    ),
+    "conv2d float64 output": (
+        lambda: checks.check_conv2d(
+            lambda X, K, b, s=1, p="valid": good_conv2d(X.astype(np.float64), K, b, s, p)
+        ),
+        ["float32 inputs into float64", "dtype=X.dtype"],
+    ),
+    # proximal L1
+    "proximal constructor": (
+        lambda: checks.check_proximal_l1(ProximalTwoArguments),
+        ["ProximalTwoArguments(0.05) failed", "one argument, the L1 strength"],
+    ),
+    "proximal not a callback": (
+        lambda: checks.check_proximal_l1(ProximalNotACallback),
+        ["not an nnlib Callback"],
+    ),
+    "proximal every layer": (
+        lambda: checks.check_proximal_l1(ProximalEveryLayer),
+        ["AttributeError", "isinstance(layer, Dense)"],
+    ),
+    "proximal without the learning rate": (
+        lambda: checks.check_proximal_l1(ProximalNoLearningRate),
+        ["by the strength alone", "lr * strength"],
+    ),
+    "proximal fixed learning rate": (
+        lambda: checks.check_proximal_l1(ProximalFixedLearningRate),
+        ["0.025 per step", "self.model.optimizer.lr"],
+    ),
+    "proximal once per epoch": (
+        lambda: checks.check_proximal_l1(ProximalPerEpoch),
+        ["2 times in 6 gradient steps", "on_batch_end"],
+    ),
+    "proximal loses the sign": (
+        lambda: checks.check_proximal_l1(ProximalNoSign),
+        ["loses the sign"],
+    ),
+    "proximal without max": (
+        lambda: checks.check_proximal_l1(ProximalNoMax),
+        ["jumps across zero", "np.maximum"],
+    ),
+    "proximal hard threshold": (
+        lambda: checks.check_proximal_l1(ProximalHard),
+        ["hard threshold"],
+    ),
+    "proximal first layer only": (
+        lambda: checks.check_proximal_l1(ProximalFirstLayer),
+        ["left Dense layer 2 unchanged"],
+    ),
+    "proximal biases": (
+        lambda: checks.check_proximal_l1(ProximalBiases),
+        ["changed the biases"],
+    ),
+    "proximal local name": (
+        lambda: checks.check_proximal_l1(ProximalLocalName),
+        ["changed no weight", "W[...] ="],
+    ),
+    # iterated FGSM
+    "iterated fgsm without projection": (
+        lambda: checks.check_iterated_fgsm(iterated_fgsm_with(project=False)),
+        ["more than epsilon = 0.2", "np.clip(X_adv, X - epsilon, X + epsilon)"],
+    ),
+    "iterated fgsm without clipping": (
+        lambda: checks.check_iterated_fgsm(iterated_fgsm_with(clip=False)),
+        ["leaves the valid range [0, 1]", "clip=(0, 1)"],
+    ),
+    "iterated fgsm steps of epsilon": (
+        lambda: checks.check_iterated_fgsm(iterated_fgsm_with(alpha=1.0)),
+        ["steps of size epsilon", "alpha = epsilon / 4"],
+    ),
+    "iterated fgsm one step": (
+        lambda: checks.check_iterated_fgsm(iterated_fgsm_single_step),
+        ["one step only", "previous step's X_adv"],
+    ),
+    "iterated fgsm every step from X": (
+        lambda: checks.check_iterated_fgsm(iterated_fgsm_with(restart=True)),
+        ["one step only (or starts every step from X)"],
+    ),
+    "iterated fgsm wrong sign": (
+        lambda: checks.check_iterated_fgsm(iterated_fgsm_with(sign=-1.0)),
+        ["lowers the loss"],
+    ),
+    "iterated fgsm ignores steps": (
+        lambda: checks.check_iterated_fgsm(iterated_fgsm_with(steps=10)),
+        ["steps = 3", "ignores its `steps` argument"],
+    ),
+    "iterated fgsm other step size": (
+        lambda: checks.check_iterated_fgsm(iterated_fgsm_with(alpha=0.1)),
+        ["differs from 10 steps of explain.fgsm", "alpha = epsilon / 4"],
+    ),
+    "iterated fgsm changes X": (
+        lambda: checks.check_iterated_fgsm(iterated_fgsm_in_place),
+        ["changed its input array in place"],
+    ),
+    # features
+    "radius flat": (
+        lambda: checks.check_feature(lambda X: np.linalg.norm(X, axis=1)),
+        ["shape (6,)", "expected (6, 1)", "keepdims=True"],
+    ),
+    "radius over the points": (
+        lambda: checks.check_feature(lambda X: np.linalg.norm(X, axis=0, keepdims=True)),
+        ["shape (1, 2)", "reduces over the points (axis 0)"],
+    ),
+    "radius of the whole array": (
+        lambda: checks.check_feature(lambda X: np.linalg.norm(X)),
+        ["one number for the whole array"],
+    ),
+    "radius squared": (
+        lambda: checks.check_feature(lambda X: np.sum(X**2, axis=1, keepdims=True)),
+        ["the squared radius"],
+    ),
+    "radius L1": (
+        lambda: checks.check_feature(lambda X: np.abs(X).sum(axis=1, keepdims=True)),
+        ["the L1 norm"],
+    ),
+    "radius max norm": (
+        lambda: checks.check_feature(lambda X: np.abs(X).max(axis=1, keepdims=True)),
+        ["max(|x1|, |x2|)"],
+    ),
+    "radius is x1": (
+        lambda: checks.check_feature(lambda X: X[:, :1]),
+        ["the feature 'x1' instead of np.sqrt(x1**2 + x2**2)"],
+    ),
+    "x1^2 with x1 and x2 swapped": (
+        lambda: checks.check_feature(lambda X: X[:, 1:] ** 2, "x1^2"),
+        ["x1**2 with x1 and x2 swapped"],
+    ),
+    "radius wrong values": (
+        lambda: checks.check_feature(lambda X: np.sqrt(X[:, :1] ** 2 + np.abs(X[:, 1:]))),
+        ["for the point [3., 4.], expected np.sqrt(x1**2 + x2**2) = 5"],
+    ),
+    "radius single point": (
+        lambda: checks.check_feature(lambda X: np.squeeze(np.linalg.norm(X, axis=1))[:, None]),
+        ["a single point", "IndexError"],
+    ),
+    "radius float64": (
+        lambda: checks.check_feature(lambda X: good_radius(X.astype(float))),
+        ["float32 input into float64"],
     ),
 }
 
