@@ -19,8 +19,6 @@ VENV_STAMP := $(VENV)/.requirements.stamp
 VENDOR := _vendor
 VENDOR_STAMP := $(VENDOR)/.assets.stamp
 MATHJAX_DIR := node_modules/mathjax/es5
-REQUIREJS := node_modules/requirejs/require.js
-WIDGETS_DIST := node_modules/@jupyter-widgets/html-manager/dist
 
 # The browser test drives this Chromium through Playwright (never `playwright install`).
 CHROMIUM ?= /usr/bin/chromium
@@ -35,7 +33,7 @@ help:
 	@echo "make book       create .venv, fetch browser assets, build the book into _build/html"
 	@echo "make test       everything 'make book' does, plus lint, unit tests, nbval and a browser test"
 	@echo "make venv       create .venv with the pinned requirements and nnlib (editable)"
-	@echo "make assets     install MathJax, RequireJS and the widget manager from package-lock.json"
+	@echo "make assets     install MathJax from package-lock.json"
 	@echo "make lint       ruff on nnlib/, tests/ and the chapter notebooks"
 	@echo "make clean      remove build outputs and caches (keeps .venv and node_modules)"
 	@echo "make distclean  clean, and remove .venv and node_modules too"
@@ -68,15 +66,11 @@ node:
 
 assets: $(VENDOR_STAMP)
 
-# The widget manager loads its icon fonts from beside embed-amd.js, so they are copied along.
 $(VENDOR_STAMP): package.json package-lock.json | node
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	rm -rf $(VENDOR)
-	mkdir -p $(VENDOR)/mathjax $(VENDOR)/requirejs $(VENDOR)/jupyter-widgets
+	mkdir -p $(VENDOR)/mathjax
 	cp -R $(MATHJAX_DIR) $(VENDOR)/mathjax/es5
-	cp $(REQUIREJS) $(VENDOR)/requirejs/require.js
-	cp $(WIDGETS_DIST)/embed-amd.js $(WIDGETS_DIST)/*.woff $(WIDGETS_DIST)/*.woff2 \
-	   $(WIDGETS_DIST)/*.ttf $(WIDGETS_DIST)/*.eot $(WIDGETS_DIST)/*.svg $(VENDOR)/jupyter-widgets/
 	touch $@
 
 chromium:
