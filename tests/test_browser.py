@@ -392,6 +392,15 @@ def test_widget(server, browser, rebuilt, path, uid):
         root = page.locator(f"#{uid}")
         start = [c["start"] for c in data["controls"]]
         wait_for_state(page, log, uid, state_index(data, start))
+        # The canvas looks like matplotlib's own picture of the starting state (the fallback
+        # PNG): only antialiasing at edges and glyph hinting differ.
+        fallback = root.locator("img.nnw-fallback").get_attribute("src").split(",", 1)[1]
+        agg = np.asarray(Image.open(io.BytesIO(base64.b64decode(fallback))).convert("RGB"))
+        drawn = canvas_pixels(page, uid)[..., :3]
+        assert drawn.shape == agg.shape
+        difference = np.abs(drawn.astype(int) - agg.astype(int))
+        assert difference.mean() < 3.0, f"{path} {uid}: the canvas strays from matplotlib's PNG"
+        assert np.mean(difference.max(axis=-1) > 64) < 0.02
         for k, control in enumerate(data["controls"]):
             name = control["name"]
             move = find_move(data, k)
@@ -435,5 +444,27 @@ def test_widget(server, browser, rebuilt, path, uid):
         wait_for_quiet_network(page, log)
         assert not log.blocked, f"{path}: requests to other hosts: {log.blocked}"
         assert not log.errors, f"{path}: uncaught errors in the page: {log.errors}"
+    finally:
+        context.close()
+
+
+def test_widgets_work_from_a_local_folder(browser):
+    """Opened as a file (no server at all), the widgets start and respond."""
+    pages = [page for page, _ in static_widgets()]
+    if not pages:
+        pytest.skip("no built book with widgets in _build/html; run `make book` first")
+    context, page, log = open_page(browser, (HTML / pages[0]).as_uri())
+    try:
+        uid = NNW_DIV.findall((HTML / pages[0]).read_text())[0]
+        data = widget_data((HTML / pages[0]).read_text(), uid)
+        start = [c["start"] for c in data["controls"]]
+        wait_for_state(page, log, uid, state_index(data, start))
+        base, after, step = find_move(data, len(start) - 1)
+        for j, position in enumerate(base):
+            set_control(page, uid, data, j, position)
+        wait_for_state(page, log, uid, state_index(data, base))
+        set_control(page, uid, data, len(start) - 1, after[-1])
+        wait_for_state(page, log, uid, state_index(data, after))
+        assert not log.errors, f"{pages[0]} as a file: uncaught errors: {log.errors}"
     finally:
         context.close()
