@@ -23,20 +23,26 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 ENV = "NNLIB_STATIC_WIDGETS"
-LIVE_LINK = 'href="#nnw-live"'  # nnlib.widgets.static.LIVE_LINK, as it appears in the HTML
+# The sentence nnlib.widgets.static.to_html ends each widget's note with.
+LIVE_SENTENCE = '<a class="nnw-live-link" href="#nnw-live">Run this widget live</a> for the rest.'
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 logger = logging.getLogger(__name__)
 
 
-def _live_url(app, pagename):
-    source = app.env.doc2path(pagename, False)
+def _live_sentence(app, pagename):
+    """The link to the live notebook: the configured URL, else the notebook's source."""
+    source = str(app.env.doc2path(pagename, False))
     template = app.config.nnlib_live_url
     if template:
-        return template.format(path=source)
-    # The book's copy of the notebook (Sphinx's html_copy_source), relative to the page.
-    depth = pagename.count("/")
-    return "../" * depth + f"_sources/{source}"
+        url = template.format(path=source)
+        return f'<a class="nnw-live-link" href="{url}">Run this widget live</a> for the rest.'
+    # The book's own copy of the notebook (Sphinx's html_copy_source), relative to the page.
+    url = "../" * pagename.count("/") + f"_sources/{source}"
+    return (
+        f'<a class="nnw-live-link" href="{url}" download>Download the notebook</a> and run it '
+        "in Jupyter for the rest."
+    )
 
 
 def add_static_widgets(app, pagename, templatename, context, doctree):
@@ -51,7 +57,7 @@ def add_static_widgets(app, pagename, templatename, context, doctree):
         return
     app.add_js_file("nnwidgets.js", loading_method="defer")
     app.add_css_file("nnwidgets.css")
-    context["body"] = body.replace(LIVE_LINK, f'href="{_live_url(app, pagename)}"')
+    context["body"] = body.replace(LIVE_SENTENCE, _live_sentence(app, pagename))
 
 
 def setup(app: Sphinx) -> dict:

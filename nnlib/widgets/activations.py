@@ -160,7 +160,7 @@ def activation_explorer(activation="sigmoid", x=1.0, w=1.0, b=0.0):
     controls = [
         Dropdown("activation", ACTIVATION_CHOICES, activation, "activation f"),
         Slider("x", -4, 4, 0.1, x, "input x", static=list(range(-4, 5))),
-        Slider("w", -3, 3, 0.1, w, "weight w", static=[-1, 0.5, 1, 2, 3]),
+        Slider("w", -3, 3, 0.1, w, "weight w", static=[-1, 1, 2, 3]),
         Slider("b", -5, 5, 0.1, b, "bias b", static=[-2, 0, 2]),
     ]
     explorer = Explorer(
