@@ -92,8 +92,10 @@ def test_vary_holds_the_other_controls_at_their_current_values():
 def test_presets_set_several_controls_and_can_move_a_varied_one():
     controls = [Slider("lr", 0.001, 10, 0.1, 0.01, log=True), Slider("epoch", 0, 2, 1, 0)]
     runs = {"slow": {"lr": 0.01}, "fast": {"lr": 1.0, "epoch": 2.0}}
-    p = static.plan(controls, {"lr": 0.01, "epoch": 0}, Static(presets=runs, vary=["epoch"]))
+    spec = Static(presets=runs, vary=["epoch"], presets_label="training run")
+    p = static.plan(controls, {"lr": 0.01, "epoch": 0}, spec)
     assert p.controls[0]["name"] == static.PRESET and p.controls[0]["values"] == ["slow", "fast"]
+    assert p.controls[0]["label"] == "training run"
     assert [(s["lr"], s["epoch"]) for s in p.settings] == [
         (0.01, 0.0),
         (0.01, 1.0),

@@ -431,6 +431,8 @@ def fit_explorer(activation="tanh", width=8, target="sin", epochs=300, seed=0, m
         describe=_describe_fit,
         title="One hidden layer fitting a curve: choose the activation and the width",
         figsize=(9, 3.8),
-        static=Static(presets=HTML_NETWORKS, vary=["activation", "epochs"]),
+        static=Static(
+            presets=HTML_NETWORKS, presets_label="network", vary=["activation", "epochs"]
+        ),
     )
     return explorer

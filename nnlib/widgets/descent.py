@@ -472,7 +472,12 @@ def descent_explorer(
         title="Gradient descent on a loss surface: choose the optimizer, the rate, the start",
         figsize=(9, 4.2),
         trace=False,
-        static=Static(presets=starts, vary=["surface", "optimizer", "lr", "momentum"], budget=1500),
+        static=Static(
+            presets=starts,
+            presets_label="starting point",
+            vary=["surface", "optimizer", "lr", "momentum"],
+            budget=1500,
+        ),
     )
 
 
@@ -844,5 +849,5 @@ def training_explorer(data="moons", optimizer="adam", lr=0.01, batch_size=16, ep
         title="Train a small network: optimizer, learning rate, batch size",
         figsize=(9, 4.2),
         trace=False,
-        static=Static(presets=HTML_RUNS, vary=["epochs"]),
+        static=Static(presets=HTML_RUNS, presets_label="training run", vary=["epochs"]),
     )

@@ -549,6 +549,7 @@ def network_explorer(x=SEED_INPUT, weights=None, target=(0.0, 1.0), loss="mse", 
         figsize=(9.6, 4.0),
         static=Static(
             presets=inputs,
+            presets_label="input",
             vary=["loss", "weight", "value"],
             jumps={"weight": lambda key: {"value": get_weight(weights, key)}},
             note="Here each setting is the starting network with the one weight you pick "

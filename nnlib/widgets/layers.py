@@ -371,5 +371,5 @@ def bumps_explorer(target="two bumps", **start):
         describe=describe_steps,
         title="Build a function from steps: each hidden sigmoid unit is one step",
         figsize=(9, 4),
-        static=Static(presets=html_presets, vary=["s1", "target"]),
+        static=Static(presets=html_presets, presets_label="network", vary=["s1", "target"]),
     )

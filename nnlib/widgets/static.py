@@ -1,35 +1,46 @@
 """Widgets that respond in the static HTML book, with no kernel and no network.
 
 In a live kernel an ``Explorer`` is an ipywidgets view. In the book build (``jupyter-book
-build`` runs ``_ext/static_widgets.py``, which sets ``NNLIB_STATIC_WIDGETS=1`` for the kernels
-it starts) the same ``Explorer`` instead displays a self-contained HTML component: native
-``<input type=range>`` and ``<select>`` controls, a canvas, a readout, and the widget's states
-precomputed by its own pure ``compute`` function over a finite grid of control values. A small
-dependency-free script, ``_ext/static/nnwidgets.js``, draws the state of the selected setting.
+build`` loads ``_ext/static_widgets.py``, which sets ``NNLIB_STATIC_WIDGETS=1`` for the kernels
+it starts) the same ``Explorer`` creates no ipywidgets and displays a self-contained HTML
+component instead: native ``<input type=range>`` and ``<select>`` controls with labels, a
+canvas, a readout (an ``aria-live`` region, also the canvas's accessible name) and the widget's
+states, precomputed by its own pure ``compute`` over a finite set of control values. A small
+dependency-free script, ``_ext/static/nnwidgets.js``, paints the state of the chosen setting.
 No maths is done in the browser.
 
-What is precomputed
-    Every control offers a finite list of values (``Slider(..., static=[...])``; a slider with at
-    most ``MAX_AUTO_VALUES`` grid values offers all of them; a dropdown all its options). The
-    build evaluates ``compute`` on the product of these lists, so their sizes multiply: a widget
-    declares a ``Static`` spec to keep that product within its ``budget`` (``StaticBudgetError``
-    otherwise), by offering only some controls (``vary``), fixing the others, or by offering
-    named ``presets`` (configurations of several controls at once, e.g. training runs) with the
-    varied controls (e.g. the epoch) on top. Buttons (``Action``) need a kernel and are left out;
-    the component says so and links to the live notebook.
+What is precomputed (``plan``)
+    Every control offers a finite list of values: ``Slider(..., static=[...])`` (a slider with
+    at most ``MAX_AUTO_VALUES`` grid values offers all of them), a dropdown all its options or
+    its ``static`` ones; the starting value is always among them. The build evaluates
+    ``compute`` on the product of these lists, so their sizes multiply: a ``Static`` spec,
+    declared with the widget, keeps the product within its ``budget`` (``StaticBudgetError``
+    otherwise) by offering only some controls (``vary``; the others keep their starting
+    values) or named ``presets`` (configurations of several controls at once, e.g. training
+    runs, with the varied controls, e.g. the epoch, on top), and can make a control move others
+    (``jumps``). Buttons (``Action``) and the loss trace need a kernel and are left out; the
+    component says so and links to the live notebook.
 
-How a state is drawn
-    The figure is the widget's own ``draw(fig, state)``, without the loss trace. Its static
-    parts (axes, ticks, labels, legends) are rendered once per distinct background as a PNG.
-    The artists that ``update(state)`` changes, and what their axes draw on top of them, are
-    recorded per state by a matplotlib renderer (``_Recorder``) as a display list in pixel
-    coordinates: paths (lines, polygons, patches, text boxes, collections) with their fill,
-    stroke, width, dashes and clip rectangle; markers as one path and its offsets; images as the
-    RGBA pixels matplotlib would blit (as PNG, a palette PNG when they have at most 256 colours);
-    text as glyph outlines (shared per page) placed where matplotlib's layout puts them. Primitives
-    are deduplicated across states and the whole is deflated and base64-encoded into the page.
+How a state is drawn (``export``)
+    The figure is the widget's own ``draw(fig, state)``, without the loss trace, at the size
+    and resolution the notebook shows. Its static parts (axes, ticks, labels, legends) are one
+    PNG, plus small patches where they differ for a state (an axis that rescales changes only
+    its tick labels). The artists ``update(state)`` returns, and what their axes draw above
+    them, are drawn for every state on a recording matplotlib renderer (``_make_recorder``),
+    which keeps what matplotlib asks for in canvas pixels: paths (lines, patches, text boxes,
+    collections, hatches) with fill, stroke, width, dashes, caps, joins and clip; markers as one
+    shape and its offsets (snapped as Agg snaps them); images as matplotlib's RGBA pixels (those
+    it upsamples by nearest neighbours unsampled, with their matrix), as grey PNGs of indices
+    into a palette shared by the page when they have few colours; text as glyph outlines
+    (shared by the page) where matplotlib's layout puts them. Path data are integers of tenths
+    (hundredths for markers) of a pixel, in relative SVG commands. Identical primitives and
+    artists that draw as before are stored and recorded once; the whole is deflated and
+    base64-encoded into the page (``to_html``).
 
-The result is what the notebook's blitted figure shows, drawn by the browser's canvas.
+For a widget that is not an ``Explorer`` (say, its own UI class around a pure simulation), call
+``export`` with its compute function, controls, draw and describe functions from its
+``_repr_mimebundle_`` when ``static_mode()`` is true, and return ``{"text/html":
+to_html(data, controls)}``; give it a ``source`` so the browser test can rebuild it.
 """
 
 import base64
@@ -74,9 +85,12 @@ class Static:
         The controls the HTML reader can move (default: every control not set by ``presets``).
         The others keep the widget's starting values, which the component lists.
     presets : dict, optional
-        ``{name: {control: value, ...}}``: named configurations the reader picks from a
-        "configuration" list, each setting several controls at once; the ``vary`` controls are
-        offered on top of each (e.g. an epoch slider over a training run).
+        ``{name: {control: value, ...}}``: named configurations the reader picks from a list,
+        each setting several controls at once; the ``vary`` controls are offered on top of each
+        (e.g. an epoch slider over a training run). A function returning the dict is called only
+        when the build needs it. A preset may set a ``vary`` control: picking it moves that one.
+    presets_label : str
+        The label of the presets' list (e.g. "training run").
     budget : int
         The most states the build may precompute for this widget.
     note : str
@@ -90,6 +104,7 @@ class Static:
 
     vary: list = None
     presets: object = None  # a dict, or a function returning one (called only in the build)
+    presets_label: str = "configuration"
     budget: int = 1000
     note: str = ""
     jumps: dict = None
@@ -231,7 +246,7 @@ def plan(controls, current, spec=None, title=""):
         html_controls.append(
             {
                 "name": PRESET,
-                "label": "configuration",
+                "label": spec.presets_label,
                 "kind": "select",
                 "values": list(presets),
                 "text": list(presets),
