@@ -9,7 +9,8 @@ keep the live widgets. On each page that has such a component, this extension ad
 live" link at ``nnlib_live_url``.
 
 A page that still contains an ipywidgets view (a widget made without ``Explorer``) would show
-sliders that do nothing: the build warns, so ``-W`` fails it.
+sliders that do nothing, and a widget that cannot be made static (e.g. too many states) shows
+an error instead of itself: in both cases the build warns, so ``-W`` fails it.
 
 Configuration (``sphinx: config:`` in ``_config.yml``)
     ``nnlib_live_url``: where "Run this widget live" goes, a template with ``{path}`` (the
@@ -17,7 +18,9 @@ Configuration (``sphinx: config:`` in ``_config.yml``)
     Colab or JupyterLite URL. Empty (the default): the link downloads the notebook's source.
 """
 
+import html
 import os
+import re
 
 from sphinx.application import Sphinx
 from sphinx.util import logging
@@ -53,6 +56,8 @@ def add_static_widgets(app, pagename, templatename, context, doctree):
             "build it with nnlib.widgets.Explorer (see nnlib/widgets/static.py)",
             location=pagename,
         )
+    for message in re.findall(r'<div class="nnw-error" role="alert"><p>(.*?)</p>', body, re.S):
+        logger.warning(f"{pagename}: {html.unescape(message)}", location=pagename)
     if 'class="nnw"' not in body:
         return
     app.add_js_file("nnwidgets.js", loading_method="defer")

@@ -96,3 +96,10 @@ def test_an_ipywidgets_view_in_a_page_is_a_build_warning(caplog):
     with caplog.at_level("WARNING"):
         ext.add_static_widgets(FakeApp(), "chapters/09_x", "page.html", {"body": body}, None)
     assert "dead widget" in caplog.text
+
+
+def test_a_widget_that_could_not_be_made_static_is_a_build_warning(caplog):
+    body = static.static_error_html("fine", static.StaticBudgetError("too <many> states"))
+    with caplog.at_level("WARNING"):
+        ext.add_static_widgets(FakeApp(), "chapters/09_x", "page.html", {"body": body}, None)
+    assert "“fine” could not be made static: StaticBudgetError: too <many> states" in caplog.text

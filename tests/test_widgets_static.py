@@ -425,3 +425,18 @@ def test_a_widget_factory_remembers_how_to_rebuild_its_widget():
     assert again.values == e.values
     X = np.zeros((4, 2))
     assert neuron_explorer(X, np.zeros(4)).source is None  # arrays are not JSON: no source
+
+
+def test_a_widget_that_cannot_be_static_says_why_in_the_page(book_build):
+    e = Explorer(
+        lambda w: {"loss": w * w},
+        [Slider("w", -10, 10, 0.01, 1.0)],  # 2001 values and no static=[...]
+        lambda fig, state: lambda state: [],
+        title="too fine",
+    )
+    page = e._repr_mimebundle_()["text/html"]
+    assert page.startswith('<div class="nnw-error" role="alert">')
+    assert (
+        "“too fine” could not be made static: StaticBudgetError: Slider &#x27;w&#x27; has 2001"
+        in page
+    )

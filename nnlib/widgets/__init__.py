@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..plotting import PALETTE
-from .static import Static, StaticBudgetError, static_mode
+from .static import Static, StaticBudgetError, static_error_html, static_mode
 
 __all__ = [
     "Action",
@@ -523,7 +523,11 @@ class Explorer:
 
         In the book build: the static HTML component, and no widget at all."""
         if self.is_static:
-            return {"text/html": self.static_html(), "text/plain": self.text}
+            try:
+                page = self.static_html()
+            except Exception as error:  # IPython would swallow it: _ext/static_widgets.py
+                page = static_error_html(self.title, error)  # turns this into a build error
+            return {"text/html": page, "text/plain": self.text}
         bundle = self.widget._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         data["image/png"] = base64.b64encode(self.image.value).decode("ascii")

@@ -1346,6 +1346,15 @@ def to_html(data, controls=()):
     return "".join(parts)
 
 
+def static_error_html(title, error):
+    """What the page shows when a widget cannot be made static (the build fails on it)."""
+    what = f"{type(error).__name__}: {error}"
+    return (
+        f'<div class="nnw-error" role="alert"><p>The widget “{html.escape(title)}” could not '
+        f"be made static: {html.escape(what)}</p></div>"
+    )
+
+
 def _start_index_of(controls):
     index = 0
     for control in controls:
