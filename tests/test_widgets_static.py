@@ -440,3 +440,36 @@ def test_a_widget_that_cannot_be_static_says_why_in_the_page(book_build):
         "“too fine” could not be made static: StaticBudgetError: Slider &#x27;w&#x27; has 2001"
         in page
     )
+
+
+def test_hatches_rotated_boxed_and_math_text_are_recorded():
+    def draw(fig, state):
+        ax = fig.subplots()
+        (bar,) = ax.bar([0], [1], hatch="//", color="#E69F00", edgecolor="black")
+        label = ax.text(0, 0.5, "", rotation=20, bbox=dict(boxstyle="round", fc="w"))
+        ax.set(ylim=(0, 4))
+
+        def update(state):
+            bar.set_height(state["h"])
+            label.set_text(f"$h = {state['h']:.0f}\\beta^2$")
+            return [bar, label]
+
+        update(state)
+        return update
+
+    data = static.export(
+        lambda h: {"h": h},
+        [Slider("h", 1, 3, 1, 2)],
+        draw,
+        lambda values, state: f"h = {state['h']}",
+        {"h": 2},
+        figsize=(2, 2),
+    )
+    prims = [data["prims"][i] for i in data["states"][0][2]]
+    (hatched,) = [p for p in prims if "hatch" in p]
+    assert hatched["hatch"]["size"] == 80 and hatched["hatch"]["d"].startswith("M")
+    (math,) = [p for p in prims if p["k"] == "text"]
+    assert math["rot"] == 20 and math.get("gs") == 1  # a superscript: glyphs carry their scale
+    assert len(math["g"]) == 4 * len("h=1β2")
+    boxes = [p for p in prims if p["k"] == "path" and p.get("fill") == "#ffffff"]
+    assert boxes, "the text's rounded box is a filled path"
