@@ -408,7 +408,7 @@ class _Page:
         self.glyphs, self._glyph_ids = [], {}
         self.texts, self._text_ids = [], {}
         self.layouts = {}  # (text, font, ismath) -> glyphs, as the recorder laid them out
-        self.drawn = {}  # _text_key(text) or _line_key(line) -> its records
+        self.drawn = {}  # _cache_key(artist) -> the ids of its primitives
         self.outlines = {}  # matplotlib's glyph id -> (vertices, codes) of its outline
 
     def prim(self, record):
@@ -1028,11 +1028,10 @@ def export(
                 bg_keys[digest] = len(backgrounds)
                 backgrounds.append(layers[0])
             bg_index = drawn_keys[key] = bg_keys[digest]
-        recorder.records = []
+        prims = []
         with np.errstate(all="ignore"):
             for artist in order:
-                _record_artist(artist, recorder, cache=cache)
-        prims = [page.prim(r) for r in recorder.records]
+                prims += _record_artist(artist, recorder, cache=cache)
         states.append([bg_index, page.text(describe(values, state)), prims])
     width, height = (int(round(v)) for v in canvas.get_width_height())
     return {
@@ -1227,16 +1226,16 @@ def _cache_key(artist):
 
 def _record_artist(artist, recorder, cache=True):
     """Draw ``artist`` on the recorder (an image that matplotlib would upsample by nearest
-    neighbours, unsampled). With ``cache``, an artist that would draw exactly as it did for an
-    earlier state (see ``_cache_key``) is not drawn again: its records are reused."""
+    neighbours, unsampled) and return the ids of its primitives in the page's table. With
+    ``cache``, an artist that would draw exactly as it did for an earlier state (see
+    ``_cache_key``) is not drawn again: it has the same primitives."""
     from matplotlib.image import AxesImage
 
     key = _cache_key(artist) if cache else None
     drawn = recorder.page.drawn
     if key is not None and key in drawn:
-        recorder.records.extend(drawn[key])
-        return
-    start = len(recorder.records)
+        return drawn[key]
+    recorder.records = []
     if isinstance(artist, AxesImage) and _nearest_upsampled(artist):
         interpolation = artist.get_interpolation()
         artist.set_interpolation("none")
@@ -1246,8 +1245,10 @@ def _record_artist(artist, recorder, cache=True):
             artist.set_interpolation(interpolation)
     else:
         artist.draw(recorder)
+    ids = [recorder.page.prim(record) for record in recorder.records]
     if key is not None:
-        drawn[key] = recorder.records[start:]
+        drawn[key] = ids
+    return ids
 
 
 def _start_index(the_plan):
