@@ -375,10 +375,14 @@ def wait_for_state(page, log, uid, index):
 @pytest.fixture(scope="module")
 def rebuilt():
     """Widgets rebuilt from their sources, once each (in static mode: no ipywidgets)."""
+    before = os.environ.get(STATIC_ENV)
     os.environ[STATIC_ENV] = "1"
     cache = {}
     yield lambda source: cache.setdefault(json.dumps(source), rebuild(source))
-    os.environ.pop(STATIC_ENV, None)
+    if before is None:
+        os.environ.pop(STATIC_ENV, None)
+    else:
+        os.environ[STATIC_ENV] = before
 
 
 @pytest.mark.parametrize(("path", "uid"), static_widgets() or [pytest.param("", "", marks=SKIP)])

@@ -38,7 +38,8 @@ class FakeApp:
 
 
 def test_setup_sets_the_variable_the_build_kernels_inherit(monkeypatch):
-    monkeypatch.delenv(static.STATIC_ENV, raising=False)
+    monkeypatch.setenv(static.STATIC_ENV, "0")  # and restores the environment afterwards
+    assert not static.static_mode()
     app = FakeApp()
     assert ext.setup(app)["parallel_read_safe"]
     assert os.environ[static.STATIC_ENV] == "1" and static.static_mode()
