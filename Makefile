@@ -19,8 +19,6 @@ VENV_STAMP := $(VENV)/.requirements.stamp
 VENDOR := _vendor
 VENDOR_STAMP := $(VENDOR)/.assets.stamp
 MATHJAX_DIR := node_modules/mathjax/es5
-REQUIREJS := node_modules/requirejs/require.js
-WIDGETS_DIST := node_modules/@jupyter-widgets/html-manager/dist
 
 # The browser test drives this Chromium through Playwright (never `playwright install`).
 CHROMIUM ?= /usr/bin/chromium
@@ -37,7 +35,7 @@ help:
 	@echo "make test       everything 'make book' does, plus lint, unit tests, nbval (chapters and"
 	@echo "                student copies), the PDF and the browser tests"
 	@echo "make venv       create .venv with the pinned requirements and nnlib (editable)"
-	@echo "make assets     install MathJax, RequireJS and the widget manager from package-lock.json"
+	@echo "make assets     install MathJax from package-lock.json"
 	@echo "make lite       the JupyterLite site (every chapter, nnlib as a wheel) into _build/html/lite"
 	@echo "make pdf        the whole book as one PDF, _build/pdf/book.pdf (after make book)"
 	@echo "make student    student copies of the chapters in student/: no solutions, stubs to fill in"
@@ -76,15 +74,11 @@ node:
 
 assets: $(VENDOR_STAMP)
 
-# The widget manager loads its icon fonts from beside embed-amd.js, so they are copied along.
 $(VENDOR_STAMP): package.json package-lock.json | node
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	rm -rf $(VENDOR)
-	mkdir -p $(VENDOR)/mathjax $(VENDOR)/requirejs $(VENDOR)/jupyter-widgets
+	mkdir -p $(VENDOR)/mathjax
 	cp -R $(MATHJAX_DIR) $(VENDOR)/mathjax/es5
-	cp $(REQUIREJS) $(VENDOR)/requirejs/require.js
-	cp $(WIDGETS_DIST)/embed-amd.js $(WIDGETS_DIST)/*.woff $(WIDGETS_DIST)/*.woff2 \
-	   $(WIDGETS_DIST)/*.ttf $(WIDGETS_DIST)/*.eot $(WIDGETS_DIST)/*.svg $(VENDOR)/jupyter-widgets/
 	touch $@
 
 chromium:

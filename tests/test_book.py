@@ -325,3 +325,46 @@ def test_instructor_guide_covers_the_chapter(path):
     labels = set(exercises(nb))
     referenced = set(re.findall(r"\{ref\}`([\w-]+)`", section))
     assert labels <= referenced, f"{heading}: exercises not assigned: {sorted(labels - referenced)}"
+
+
+#: The most bytes a chapter page may weigh beyond the shared assets of ``_static/``: its HTML
+#: (with its widgets' precomputed states inside) and the figures it loads.
+PAGE_BUDGET = 3_000_000
+
+
+def page_weight(page):
+    """Bytes of a built page's HTML plus the files it loads from outside ``_static/``."""
+    html = page.read_text()
+    total = page.stat().st_size
+    for src in set(re.findall(r'<img[^>]+src="([^"]+)"', html)):
+        if src.startswith(("data:", "http:", "https:", "//")) or "_static/" in src:
+            continue  # inline (already counted), external (the test above forbids it), shared
+        total += (page.parent / src.split("#")[0].split("?")[0]).resolve().stat().st_size
+    return total
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("path", CHAPTERS, ids=chapter_ids)
+def test_chapter_page_stays_under_its_weight_budget(built, path):
+    page = built / path.relative_to(ROOT).with_suffix(".html")
+    weight = page_weight(page)
+    assert weight < PAGE_BUDGET, (
+        f"{path.name}: the page weighs {weight / 1e6:.2f} MB beyond the shared assets, more "
+        f"than {PAGE_BUDGET / 1e6:.0f} MB; offer fewer states in its widgets' Static specs"
+    )
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("path", CHAPTERS, ids=chapter_ids)
+def test_widgets_are_static_components_never_ipywidgets(built, path):
+    html = (built / path.relative_to(ROOT).with_suffix(".html")).read_text()
+    assert "application/vnd.jupyter.widget" not in html, f"{path.name}: an ipywidget was embedded"
+    assert "embed-amd" not in html and "require.js" not in html
+    components = re.findall(r'<div class="nnw" id="nnw-\w+" data-nnw-states="\d+"([^>]*)>', html)
+    if components:
+        assert "nnwidgets.js" in html and "nnwidgets.css" in html
+        assert all("data-nnw-source=" in attributes for attributes in components), (
+            f"{path.name}: a widget without a source (make it with an @widget_factory function "
+            "called with JSON-able arguments) cannot be checked by the browser test"
+        )
+        assert 'href="#nnw-live"' not in html, "the build did not point the live links anywhere"

@@ -15,17 +15,39 @@ writes a text readout. Buttons (``Action``) run things like "train 25 steps".
 Rendering is *blitted*: the static parts of the figure (axes, ticks, labels, legends) are drawn
 once and kept as a bitmap; an update redraws only the artists ``update`` returned, which keeps a
 slider at well under 30 ms per step instead of ~100 ms for a full matplotlib redraw.
+
+The same ``Explorer`` works in the static HTML book: there (``static.static_mode()``, set by the
+book build) it creates no ipywidgets and displays a component whose states its own ``compute``
+precomputed over each control's ``static`` values (see ``nnlib.widgets.static`` and the
+``Static`` spec a widget may declare). ``update`` must return every artist it changes.
 """
 
 import base64
 import contextlib
+import functools
+import inspect
 import io
+import json
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..plotting import PALETTE
+from .static import Static, StaticBudgetError, static_error_html, static_mode
+
+__all__ = [
+    "Action",
+    "Dropdown",
+    "Explorer",
+    "Slider",
+    "Static",
+    "StaticBudgetError",
+    "describe_loss",
+    "diverged",
+    "static_mode",
+    "widget_factory",
+]
 
 
 @dataclass
@@ -41,6 +63,7 @@ class Slider:
     log: bool = False  # a logarithmic slider: min/max/value are the values, step is in decades
     continuous_update: bool = True  # False: update on release only (for slow computations)
     readout_format: str = ".2f"  # e.g. ".0f" for whole numbers
+    static: list = None  # the values offered in the static HTML book (default: the grid, if small)
 
     def widget(self):
         import ipywidgets as w
@@ -85,6 +108,7 @@ class Dropdown:
     options: list
     value: object
     description: str = ""
+    static: list = None  # the option values offered in the static HTML book (default: all)
 
     def widget(self):
         import ipywidgets as w
@@ -107,6 +131,79 @@ class Action:
     label: str
     run: object
     settings: list = field(default_factory=list)  # controls only this action reads, e.g. lr
+
+
+class _Holder:
+    """What stands in for an ipywidget in the book build, where no widget may be created.
+
+    It keeps the value as ipywidgets would (sliders clamp to their range, dropdowns accept
+    only their options) and calls observers on change, so ``explorer.widgets[name].value``,
+    ``set``, ``run`` and ``reset`` behave as in a kernel.
+    """
+
+    def __init__(self, control=None, value=None):
+        self.control, self._observers = control, []
+        self.description = getattr(control, "description", "") or getattr(control, "name", "")
+        self.continuous_update = getattr(control, "continuous_update", True)
+        self._value = None
+        self.value = control.value if control is not None else value
+
+    def _validate(self, value):
+        control = self.control
+        if control is None:
+            return value
+        if isinstance(control, Dropdown):
+            options = [o[1] if isinstance(o, tuple | list) else o for o in control.options]
+            if value not in options:
+                raise ValueError(f"{control.name}: {value!r} is not one of {options}")
+            return value
+        low, high = sorted((control.min, control.max))
+        return float(min(max(float(value), low), high))
+
+    @property
+    def value(self):
+        return self._value
+
+    @value.setter
+    def value(self, value):
+        old, self._value = self._value, self._validate(value)
+        if old != self._value:
+            for callback in self._observers:
+                callback({"name": "value", "old": old, "new": self._value, "owner": self})
+
+    def observe(self, callback, names="value"):
+        self._observers.append(callback)
+
+
+def widget_factory(fn):
+    """Mark ``fn`` as a function that makes a widget, so that its widget remembers how it was
+    made (``explorer.source``: ``fn``'s import path and its JSON-able arguments). The static
+    HTML book carries this along, and its browser test rebuilds the widget from it to check
+    the page against the widget's pure compute function."""
+
+    @functools.wraps(fn)
+    def make(*args, **kwargs):
+        widget = fn(*args, **kwargs)
+        signature = inspect.signature(fn)
+        arguments = {}
+        for name, value in signature.bind(*args, **kwargs).arguments.items():
+            kind = signature.parameters[name].kind
+            if kind is inspect.Parameter.VAR_KEYWORD:
+                arguments.update(value)
+            elif kind is inspect.Parameter.VAR_POSITIONAL:
+                arguments = None  # not expressible as keyword arguments
+                break
+            else:
+                arguments[name] = value
+        try:
+            json.dumps(arguments, allow_nan=False)
+            factory = f"{fn.__module__}:{fn.__qualname__}"
+            widget.source = None if arguments is None else {"factory": factory, "kwargs": arguments}
+        except (TypeError, ValueError):
+            widget.source = None  # made from arrays or objects: it cannot be rebuilt from text
+        return widget
+
+    return make
 
 
 def describe_loss(loss, name="loss"):
@@ -178,19 +275,23 @@ class Explorer:
         figsize=(9, 3.6),
         dpi=80,
         trace=True,
+        static=None,
     ):
-        import ipywidgets as w
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
         self.compute, self.controls, self.actions = compute, list(controls), list(actions)
         self.describe = describe or (lambda values, state: describe_loss(state["loss"]))
+        self.title, self.figsize, self.dpi, self.static = title, figsize, dpi, static
+        self._draw, self._has_trace = draw, trace
+        self.source = None  # set by @widget_factory
         self.losses = []
         self._holding = False
-        self.widgets = {c.name: c.widget() for c in self.controls}
+        self.is_static = static_mode()
+        self.widgets = {c.name: self._control(c) for c in self.controls}
         for action in self.actions:
             for c in action.settings:
-                self.widgets[c.name] = c.widget()
+                self.widgets[c.name] = self._control(c)
 
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         FigureCanvasAgg(self.figure)
@@ -208,6 +309,20 @@ class Explorer:
             self._update = draw(self.figure, self.state)
         self._background, self._animated, self._limits = None, [], None
 
+        if self.is_static:  # the book build: no widget may exist (it would be a dead one)
+            self.image, self.readout, self.buttons, self.widget = _Holder(), _Holder(), {}, None
+        else:
+            self._build_view()
+        for c in self.controls:
+            self.widgets[c.name].observe(self._on_change, names="value")
+        self._record()
+
+    def _control(self, control):
+        return _Holder(control) if self.is_static else control.widget()
+
+    def _build_view(self):
+        import ipywidgets as w
+
         self.image = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.readout = w.HTML()
         self.buttons = {}
@@ -220,9 +335,7 @@ class Explorer:
         )
         reset.on_click(lambda _: self.reset())
         self.buttons["Reset"] = reset
-        for c in self.controls:
-            self.widgets[c.name].observe(self._on_change, names="value")
-        rows = [w.HTML(f"<b>{title}</b>")] if title else []
+        rows = [w.HTML(f"<b>{self.title}</b>")] if self.title else []
         rows += [
             w.HBox([self.widgets[c.name] for c in self.controls[i : i + 2]])
             for i in range(0, len(self.controls), 2)
@@ -230,7 +343,6 @@ class Explorer:
         settings = [self.widgets[c.name] for a in self.actions for c in a.settings]
         rows += [w.HBox(settings + list(self.buttons.values())), self.image, self.readout]
         self.widget = w.VBox(rows)
-        self._record()
 
     # --- the loop: values -> state -> picture --------------------------------------------
     @property
@@ -361,8 +473,61 @@ class Explorer:
         finally:
             self._holding = False
 
+    def static_spec(self):
+        """The widget's ``Static`` spec, with a note on what needs a live kernel."""
+        from . import static
+
+        notes = [self.static.note] if self.static and self.static.note else []
+        needs = [f"the button “{a.label}”" for a in self.actions]
+        if self._has_trace:
+            needs.append("the loss trace")
+        if needs:
+            need = " and ".join(needs)
+            verb = "needs" if len(needs) == 1 else "need"
+            notes.append(f"{need[0].upper()}{need[1:]} {verb} a live kernel.")
+        return static.Static(**{**vars(self.static or static.Static()), "note": " ".join(notes)})
+
+    def static_data(self):
+        """Precompute this widget's states for the static HTML book (see ``static.export``).
+
+        The figure is ``draw``'s alone: the loss trace, which depends on the path a learner
+        took, is left out, and the figure keeps the width the notebook gives it.
+        """
+        from . import static
+
+        width, height = self.figsize
+        return static.export(
+            self._compute_values,
+            self.controls,
+            self._draw,
+            self.describe,
+            self.values,
+            spec=self.static_spec(),
+            title=self.title,
+            figsize=(width * 2 / 3, height) if self._has_trace else (width, height),
+            dpi=self.dpi,
+            source=self.source,
+        )
+
+    def _compute_values(self, **values):
+        return self._compute(values)
+
+    def static_html(self):
+        """The static HTML component (what the book build displays instead of the widget)."""
+        from . import static
+
+        return static.to_html(self.static_data(), self.controls)
+
     def _repr_mimebundle_(self, **kwargs):
-        """The live widget, plus a PNG of its figure where widgets cannot render (PDF, GitHub)."""
+        """The live widget, plus a PNG of its figure where widgets cannot render (PDF, GitHub).
+
+        In the book build: the static HTML component, and no widget at all."""
+        if self.is_static:
+            try:
+                page = self.static_html()
+            except Exception as error:  # IPython would swallow it: _ext/static_widgets.py
+                page = static_error_html(self.title, error)  # turns this into a build error
+            return {"text/html": page, "text/plain": self.text}
         bundle = self.widget._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         data["image/png"] = base64.b64encode(self.image.value).decode("ascii")

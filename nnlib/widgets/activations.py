@@ -19,7 +19,7 @@ from ..layers import Dense
 from ..model import Sequential
 from ..optimizers import Adam
 from ..plotting import LINESTYLES, MARKERS, PALETTE
-from . import Action, Dropdown, Explorer, Slider
+from . import Action, Dropdown, Explorer, Slider, Static, widget_factory
 
 #: The elementwise activations a learner can pick (softmax acts on a vector, not a number).
 ACTIVATION_CHOICES = ["sigmoid", "tanh", "relu", "leaky_relu", "silu", "gelu", "linear"]
@@ -150,16 +150,18 @@ def _draw_activation(fig, state):
     return update
 
 
+@widget_factory
 def activation_explorer(activation="sigmoid", x=1.0, w=1.0, b=0.0):
     """Choose an activation and drag ``x``, ``w`` and ``b``; see ``f(w x + b)`` and its slope.
 
-    Returns an ``Explorer`` (no loss trace: there is nothing to fit here).
+    Returns an ``Explorer`` (no loss trace: there is nothing to fit here). In the static HTML
+    book: every activation, x from -4 to 4 in steps of 1, and a few weights and biases.
     """
     controls = [
         Dropdown("activation", ACTIVATION_CHOICES, activation, "activation f"),
-        Slider("x", -4, 4, 0.1, x, "input x"),
-        Slider("w", -3, 3, 0.1, w, "weight w"),
-        Slider("b", -5, 5, 0.1, b, "bias b"),
+        Slider("x", -4, 4, 0.1, x, "input x", static=list(range(-4, 5))),
+        Slider("w", -3, 3, 0.1, w, "weight w", static=[-1, 1, 2, 3]),
+        Slider("b", -5, 5, 0.1, b, "bias b", static=[-2, 0, 2]),
     ]
     explorer = Explorer(
         lambda activation, x, w, b: activation_state(activation, x, w, b),
@@ -169,6 +171,7 @@ def activation_explorer(activation="sigmoid", x=1.0, w=1.0, b=0.0):
         title="One activation function: value and slope of f(w·x + b)",
         figsize=(9, 3.4),
         trace=False,
+        static=Static(budget=1000),
     )
     return explorer
 
@@ -363,11 +366,24 @@ def _draw_fit(fig, state):
     return update
 
 
+#: The networks the static HTML book offers, each with every activation and the epochs below.
+HTML_NETWORKS = {
+    "8 units, target sin(x)": {"width": 8, "target": "sin", "seed": 0},
+    "1 unit, target sin(x)": {"width": 1, "target": "sin", "seed": 0},
+    "2 units, target |x|, seed 0": {"width": 2, "target": "abs", "seed": 0},
+    "2 units, target |x|, seed 1": {"width": 2, "target": "abs", "seed": 1},
+    "1 unit, target step": {"width": 1, "target": "step", "seed": 0},
+}
+HTML_EPOCHS = [0, 50, 100, 200, 300, 500, 1000]
+
+
+@widget_factory
 def fit_explorer(activation="tanh", width=8, target="sin", epochs=300, seed=0, more=500):
     """Switch the activation, width, target, epochs and initial weights of a one-hidden-layer
     network; watch the fit and the loss. The button trains ``more`` further epochs.
 
-    Returns an ``Explorer``.
+    Returns an ``Explorer``. In the static HTML book: the networks of ``HTML_NETWORKS``, each
+    with every activation, after each of ``HTML_EPOCHS``.
     """
     controls = [
         Dropdown("activation", ACTIVATION_CHOICES, activation, "activation"),
@@ -384,6 +400,7 @@ def fit_explorer(activation="tanh", width=8, target="sin", epochs=300, seed=0, m
             "epochs",
             continuous_update=False,
             readout_format=".0f",
+            static=HTML_EPOCHS,
         ),
         Slider(
             "seed",
@@ -414,5 +431,8 @@ def fit_explorer(activation="tanh", width=8, target="sin", epochs=300, seed=0, m
         describe=_describe_fit,
         title="One hidden layer fitting a curve: choose the activation and the width",
         figsize=(9, 3.8),
+        static=Static(
+            presets=HTML_NETWORKS, presets_label="network", vary=["activation", "epochs"]
+        ),
     )
     return explorer

@@ -16,6 +16,9 @@ Weights use nnlib's layout, ``[W1 (2, 2), b1 (2,), W2 (2, 1), b2 (1,)]``: ``W1[i
 weight from input ``x{i+1}`` to hidden neuron ``j+1``.
 """
 
+import copy
+from collections import OrderedDict
+
 import numpy as np
 
 from .. import gradcheck
@@ -25,7 +28,7 @@ from ..losses import BinaryCrossentropy, MeanSquaredError
 from ..model import Sequential
 from ..optimizers import SGD
 from ..plotting import PALETTE
-from . import Action, Dropdown, Explorer, Slider
+from . import Action, Dropdown, Explorer, Slider, Static, widget_factory
 
 LOSSES = {"binary_crossentropy": "binary cross-entropy", "mse": "squared error"}
 #: Every parameter by its nnlib name, in the order the backward pass reaches them.
@@ -222,6 +225,29 @@ def backprop_trace(weights, x, y, loss="binary_crossentropy"):
     return steps
 
 
+_PASSES = OrderedDict()  # what backprop_state computes whatever the step; only makes it faster
+
+
+def _passes(key, weights, x, y, loss):
+    """The trace, the loss, nnlib's and the finite-difference gradients for one example
+    (cached by ``key``: stepping through the same example computes them once)."""
+    if key not in _PASSES:
+        trace = backprop_trace(weights, x, y, loss)
+        model = network_model(weights, loss)
+        X, Y = x[None, :], np.array([[float(y)]])
+        with np.errstate(all="ignore"):
+            value = float(model.compute_gradients(X, Y))
+            params = model.parameters()
+            analytic = [p.grad.copy() for p in params]
+            numeric = [
+                gradcheck.numerical_gradient(lambda: model.evaluate(X, Y), p.value) for p in params
+            ]
+        _PASSES[key] = (trace, value, analytic, numeric)
+        while len(_PASSES) > 64:
+            _PASSES.popitem(last=False)
+    return _PASSES[key]
+
+
 def backprop_state(step, weights, x1, x2, y, loss="binary_crossentropy"):
     """What the stepper shows after ``step`` steps of ``backprop_trace`` (pure).
 
@@ -237,7 +263,8 @@ def backprop_state(step, weights, x1, x2, y, loss="binary_crossentropy"):
     """
     weights = [np.array(w, dtype=float) for w in weights]
     x = np.array([x1, x2], dtype=float)
-    trace = backprop_trace(weights, x, y, loss)
+    key = (tuple(w.tobytes() for w in weights), float(x1), float(x2), float(y), loss)
+    trace, value, analytic, numeric = copy.deepcopy(_passes(key, weights, x, y, loss))
     step = int(np.clip(round(float(step)), 0, len(trace)))
     values = {name: None for name in NODES}
     values.update({"x₁": float(x[0]), "x₂": float(x[1])})
@@ -248,15 +275,6 @@ def backprop_state(step, weights, x1, x2, y, loss="binary_crossentropy"):
         else:
             grads[s["node"]] = s["grad"]
 
-    model = network_model(weights, loss)
-    X, Y = x[None, :], np.array([[float(y)]])
-    with np.errstate(all="ignore"):
-        value = float(model.compute_gradients(X, Y))
-        params = model.parameters()
-        analytic = [p.grad.copy() for p in params]
-        numeric = [
-            gradcheck.numerical_gradient(lambda: model.evaluate(X, Y), p.value) for p in params
-        ]
     return {
         "step": step,
         "trace": trace,
@@ -623,6 +641,7 @@ def explorer_state(weights, step, x1, x2, y, loss):
     return backprop_state(step, weights, x1, x2, y, loss)
 
 
+@widget_factory
 def backprop_explorer(x=START_X, y=START_Y, weights=None, loss="binary_crossentropy", step=0):
     """A step slider through forward and backward pass of the 2-2-1 network, and an update.
 
@@ -640,15 +659,17 @@ def backprop_explorer(x=START_X, y=START_Y, weights=None, loss="binary_crossentr
     Returns
     -------
     BackpropExplorer
-        Display it in a notebook; ``explorer.weights`` holds the current weights.
+        Display it in a notebook; ``explorer.weights`` holds the current weights. In the static
+        HTML book: every step, both losses, x2 from -1 to 1 in steps of 0.5 and the target 0 or
+        1 (x1 as given).
     """
     weights = start_weights() if weights is None else weights
     controls = [
         Slider("step", 0, N_STEPS, 1, step, "step", readout_format=".0f"),
         Dropdown("loss", list(LOSSES), loss, "loss"),
         Slider("x1", -2, 2, 0.1, float(x[0]), "input x1"),
-        Slider("x2", -2, 2, 0.1, float(x[1]), "input x2"),
-        Slider("y", 0, 1, 0.05, float(y), "target y"),
+        Slider("x2", -2, 2, 0.1, float(x[1]), "input x2", static=[-1, -0.5, 0, 0.5, 1]),
+        Slider("y", 0, 1, 0.05, float(y), "target y", static=[0, 1]),
     ]
     explorer = None
 
@@ -673,5 +694,6 @@ def backprop_explorer(x=START_X, y=START_Y, weights=None, loss="binary_crossentr
         describe=describe_state,
         title="Backpropagation, one node at a time: step forward, then backward, then update",
         figsize=(12.5, 4.2),
+        static=Static(vary=["step", "loss", "x2", "y"]),
     )
     return explorer

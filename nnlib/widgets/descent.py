@@ -20,7 +20,7 @@ from ..layers import Dense, Parameter
 from ..model import DivergenceError, Sequential
 from ..optimizers import SGD, Adam
 from ..plotting import MARKERS, PALETTE
-from . import Action, Dropdown, Explorer, Slider
+from . import Action, Dropdown, Explorer, Slider, Static, widget_factory
 
 # --------------------------------------------------------------------------------------------
 # Loss surfaces of two parameters.
@@ -419,6 +419,13 @@ def _draw_descent(fig, state):
     return update
 
 
+#: Learning rates the static HTML book offers (around the quadratic's limit 2 / 25 = 0.08).
+HTML_RATES = [0.003, 0.01, 0.03, 0.05, 0.07, 0.09, 0.11, 0.3, 1.0, 3.0]
+#: Starting points it offers.
+HTML_STARTS = [(-2.5, 1.5), (-1.5, 2.5), (2.5, 1.5)]
+
+
+@widget_factory
 def descent_explorer(
     surface="ill-conditioned quadratic",
     optimizer="gradient descent",
@@ -430,13 +437,29 @@ def descent_explorer(
 ):
     """An optimizer on a 2-D loss surface: choose everything, watch the path and the loss.
 
-    Returns an ``Explorer``; display it in a notebook.
+    Returns an ``Explorer``; display it in a notebook. In the static HTML book: every surface
+    and optimizer, the rates ``HTML_RATES``, momentum 0.44 or 0.9, the starts ``HTML_STARTS``
+    (and the given one), ``steps`` steps.
     """
+    starts = {
+        f"start ({a:g}, {b:g})": {"x0": float(a), "y0": float(b)}
+        for a, b in dict.fromkeys([(x0, y0), *HTML_STARTS])
+    }
     controls = [
         Dropdown("surface", list(SURFACES), surface, "surface"),
         Dropdown("optimizer", OPTIMIZERS, optimizer, "optimizer"),
-        Slider("lr", 1e-4, 3.0, 0.05, lr, "learning rate", log=True, readout_format=".3g"),
-        Slider("momentum", 0.0, 0.99, 0.01, momentum, "momentum (Adam: β₁)"),
+        Slider(
+            "lr",
+            1e-4,
+            3.0,
+            0.05,
+            lr,
+            "learning rate",
+            log=True,
+            readout_format=".3g",
+            static=HTML_RATES,
+        ),
+        Slider("momentum", 0.0, 0.99, 0.01, momentum, "momentum (Adam: β₁)", static=[0.44, 0.9]),
         Slider("x0", *BOX, 0.1, x0, "start θ₁"),
         Slider("y0", *BOX, 0.1, y0, "start θ₂"),
         Slider("steps", 10, MAX_STEPS, 10, steps, "steps", readout_format=".0f"),
@@ -449,6 +472,12 @@ def descent_explorer(
         title="Gradient descent on a loss surface: choose the optimizer, the rate, the start",
         figsize=(9, 4.2),
         trace=False,
+        static=Static(
+            presets=starts,
+            presets_label="starting point",
+            vary=["surface", "optimizer", "lr", "momentum"],
+            budget=1500,
+        ),
     )
 
 
@@ -742,12 +771,39 @@ def _draw_training(fig, state):
     return update
 
 
+#: The training runs the static HTML book offers, each scrubbed through its epochs.
+HTML_RUNS = {
+    "moons · adam, rate 0.01 · batch 16": dict(
+        data="moons", optimizer="adam", lr=0.01, batch_size=16
+    ),
+    "moons · sgd, rate 0.01 · batch 16": dict(
+        data="moons", optimizer="sgd", lr=0.01, batch_size=16
+    ),
+    "moons · sgd, rate 0.5 · batch 16": dict(data="moons", optimizer="sgd", lr=0.5, batch_size=16),
+    "moons · sgd, rate 5 · batch 16": dict(data="moons", optimizer="sgd", lr=5.0, batch_size=16),
+    "moons · momentum, rate 0.05 · batch 16": dict(
+        data="moons", optimizer="momentum", lr=0.05, batch_size=16
+    ),
+    "spiral · adam, rate 0.01 · batch 4": dict(
+        data="spiral", optimizer="adam", lr=0.01, batch_size=4
+    ),
+    "spiral · adam, rate 0.01 · full batch": dict(
+        data="spiral", optimizer="adam", lr=0.01, batch_size=0
+    ),
+    "spiral · sgd, rate 0.5 · batch 16": dict(
+        data="spiral", optimizer="sgd", lr=0.5, batch_size=16
+    ),
+}
+
+
+@widget_factory
 def training_explorer(data="moons", optimizer="adam", lr=0.01, batch_size=16, epochs=0):
     """Train a small network ten epochs at a time; watch the losses and the decision regions.
 
     Changing the data, the optimizer, the learning rate or the batch size starts a new run
     from the same initial weights, trained for as many epochs as the epochs slider says.
-    Returns an ``Explorer``.
+    Returns an ``Explorer``. In the static HTML book: the runs of ``HTML_RUNS``, each after
+    0, 10, ..., 100 epochs.
     """
 
     def compute(data, optimizer, lr, batch_size, epochs):
@@ -793,4 +849,5 @@ def training_explorer(data="moons", optimizer="adam", lr=0.01, batch_size=16, ep
         title="Train a small network: optimizer, learning rate, batch size",
         figsize=(9, 4.2),
         trace=False,
+        static=Static(presets=HTML_RUNS, presets_label="training run", vary=["epochs"]),
     )

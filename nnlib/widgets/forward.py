@@ -17,7 +17,7 @@ from ..layers import Dense
 from ..model import Sequential
 from ..optimizers import SGD
 from ..plotting import PALETTE, SEQUENTIAL
-from . import Action, Dropdown, Explorer, Slider
+from . import Action, Dropdown, Explorer, Slider, Static, widget_factory
 
 # --- the network of seed 004 -----------------------------------------------------------------
 
@@ -456,6 +456,22 @@ def describe_state(values, state):
     )
 
 
+#: The weights the static HTML book lets the reader edit (those the chapter's exercises use).
+HTML_WEIGHTS = [
+    "W1[0, 0]",
+    "W1[1, 2]",
+    "W1[2, 3]",
+    "W2[0, 0]",
+    "W2[2, 0]",
+    "W2[3, 1]",
+    "b1[0]",
+    "b2[0]",
+]
+#: The values it offers for them, besides each one's starting value.
+HTML_VALUES = [-5.0, -4.0, -3.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+@widget_factory
 def network_explorer(x=SEED_INPUT, weights=None, target=(0.0, 1.0), loss="mse", weight="W1[0, 0]"):
     """Sliders for the inputs, the targets and any one weight of the 3-4-2 network.
 
@@ -472,17 +488,35 @@ def network_explorer(x=SEED_INPUT, weights=None, target=(0.0, 1.0), loss="mse", 
     Returns
     -------
     NetworkExplorer
-        Display it in a notebook. ``explorer.weights`` holds the current weights.
+        Display it in a notebook. ``explorer.weights`` holds the current weights. In the static
+        HTML book: the input as given or all zeros, either loss, and one of ``HTML_WEIGHTS`` set
+        to one of ``HTML_VALUES`` or its starting value (edits do not add up there).
     """
     weights = seed_weights() if weights is None else [np.array(w, dtype=float) for w in weights]
     x, target = np.asarray(x, dtype=float), np.asarray(target, dtype=float)
+    offered = list(dict.fromkeys([weight, *HTML_WEIGHTS]))
+    html_values = sorted(set(HTML_VALUES) | {get_weight(weights, key) for key in offered})
+    inputs = {
+        f"input x = ({x[0]:.2f}, {x[1]:.2f}, {x[2]:.2f})": dict(
+            x1=float(x[0]), x2=float(x[1]), x3=float(x[2])
+        ),
+        "input x = (0, 0, 0)": dict(x1=0.0, x2=0.0, x3=0.0),
+    }
     controls = [
         Slider("x1", -3, 3, 0.1, float(x[0]), "input x1"),
         Slider("x2", -3, 3, 0.1, float(x[1]), "input x2"),
         Slider("x3", -3, 3, 0.1, float(x[2]), "input x3"),
         Dropdown("loss", list(LOSSES), loss, "loss"),
-        Dropdown("weight", WEIGHT_OPTIONS, weight, "edit weight"),
-        Slider("value", -LIMIT, LIMIT, 0.05, get_weight(weights, weight), "its value"),
+        Dropdown("weight", WEIGHT_OPTIONS, weight, "edit weight", static=offered),
+        Slider(
+            "value",
+            -LIMIT,
+            LIMIT,
+            0.05,
+            get_weight(weights, weight),
+            "its value",
+            static=html_values,
+        ),
         Slider("t1", 0, 1, 0.05, float(target[0]), "target for ŷ1"),
         Slider("t2", 0, 1, 0.05, float(target[1]), "target for ŷ2"),
     ]
@@ -513,5 +547,13 @@ def network_explorer(x=SEED_INPUT, weights=None, target=(0.0, 1.0), loss="mse", 
         describe=describe_state,
         title="The forward pass: change an input or a weight, watch every activation and the loss",
         figsize=(9.6, 4.0),
+        static=Static(
+            presets=inputs,
+            presets_label="input",
+            vary=["loss", "weight", "value"],
+            jumps={"weight": lambda key: {"value": get_weight(weights, key)}},
+            note="Here each setting is the starting network with the one weight you pick "
+            "changed (in the notebook, edits add up).",
+        ),
     )
     return explorer

@@ -20,7 +20,7 @@ from ..layers import Dense
 from ..model import Sequential
 from ..optimizers import Adam
 from ..plotting import LINESTYLES, MARKERS, PALETTE
-from . import Action, Dropdown, Explorer, Slider, describe_loss
+from . import Action, Dropdown, Explorer, Slider, Static, describe_loss, widget_factory
 
 N_UNITS = 4
 X_RANGE = (0.0, 1.0)
@@ -280,12 +280,49 @@ def _draw(fig, state):
     return update
 
 
+def html_presets():
+    """The networks the static HTML book offers (computed in the build only: one is trained).
+
+    Each sets every step; the reader can then slide unit 1's step (``s1``) and change the target.
+    """
+    hand = {"s": (0.2, 0.4, 0.6, 0.8), "h": (0.8, -0.8, 0.4, -0.4)}
+    found, _ = bumps_fit(
+        DEFAULTS["positions"], DEFAULTS["steepness"], DEFAULTS["heights"], DEFAULTS["bias"]
+    )
+    networks = {
+        "the start: two bumps in the wrong places": (
+            DEFAULTS["positions"],
+            DEFAULTS["steepness"],
+            DEFAULTS["heights"],
+            DEFAULTS["bias"],
+        ),
+        "two bumps by hand, steepness 30": (hand["s"], (30.0,) * 4, hand["h"], 0.0),
+        "two bumps by hand, steepness 1000": (hand["s"], (1000.0,) * 4, hand["h"], 0.0),
+        "after Fit: 200 Adam steps from the start on two bumps": found,
+        "a staircase of three steps": (
+            (0.25, 0.5, 0.75, 1.2),
+            (1000.0,) * 4,
+            (0.3, 0.3, 0.3, 0.0),
+            0.0,
+        ),
+        "a bump up, a bump down, steepness 10": (
+            (0.0, 0.5, 1.0, 1.2),
+            (10.0,) * 4,
+            (1.0, -2.0, 1.0, 0.0),
+            0.0,
+        ),
+    }
+    return {name: _pack(*network) for name, network in networks.items()}
+
+
+@widget_factory
 def bumps_explorer(target="two bumps", **start):
     """Sliders for each hidden unit's step (position, height, steepness) and the output bias.
 
     ``start`` may override ``s1 … s4``, ``k1 … k4``, ``h1 … h4``, ``c``. A "Fit" button trains
     the same network with Adam from the sliders' values and moves the sliders to the result.
-    Returns an ``Explorer``.
+    Returns an ``Explorer``. In the static HTML book: the networks of ``html_presets()``, with
+    every target and unit 1's step at positions 0, 0.1, ..., 1.
     """
     values = {**_pack(*(DEFAULTS[key] for key in ("positions", "steepness", "heights", "bias")))}
     unknown = set(start) - set(values)
@@ -305,7 +342,14 @@ def bumps_explorer(target="two bumps", **start):
     controls = []
     for i in range(1, N_UNITS + 1):
         controls += [
-            Slider(f"s{i}", *POSITION_RANGE, 0.01, values[f"s{i}"], f"unit {i}: position s{i}"),
+            Slider(
+                f"s{i}",
+                *POSITION_RANGE,
+                0.01,
+                values[f"s{i}"],
+                f"unit {i}: position s{i}",
+                static=[round(0.1 * j, 1) for j in range(11)],
+            ),
             Slider(f"h{i}", *HEIGHT_RANGE, 0.05, values[f"h{i}"], f"unit {i}: height h{i}"),
         ]
     controls += [
@@ -327,4 +371,5 @@ def bumps_explorer(target="two bumps", **start):
         describe=describe_steps,
         title="Build a function from steps: each hidden sigmoid unit is one step",
         figsize=(9, 4),
+        static=Static(presets=html_presets, presets_label="network", vary=["s1", "target"]),
     )

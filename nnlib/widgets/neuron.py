@@ -12,7 +12,7 @@ from ..layers import Dense
 from ..model import Sequential
 from ..optimizers import SGD
 from ..plotting import PALETTE, PROBA_CMAP, grid_2d, scatter_classes
-from . import Action, Dropdown, Explorer, Slider
+from . import Action, Dropdown, Explorer, Slider, Static, widget_factory
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "linear"]
 # Output 0.5 means "on the fence"; this is the pre-activation z where f(z) = 0.5.
@@ -145,10 +145,17 @@ def _draw(X, y):
     return draw
 
 
+#: The weights and biases the static HTML book offers (7 x 7 x 5 settings per activation).
+HTML_WEIGHTS = [-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0]
+HTML_BIASES = [-2.0, -1.0, 0.0, 1.0, 2.0]
+
+
+@widget_factory
 def neuron_explorer(X=None, y=None, w1=0.5, w2=-1.0, b=0.0, activation="sigmoid"):
     """Sliders for ``w1``, ``w2``, ``b`` and the activation; a button trains by gradient descent.
 
-    Returns an ``Explorer``; display it (or its ``.widget``) in a notebook.
+    Returns an ``Explorer``; display it (or its ``.widget``) in a notebook. In the static HTML
+    book the sliders offer ``HTML_WEIGHTS`` and ``HTML_BIASES``.
     """
     if X is None:
         X, y = example_data()
@@ -173,9 +180,9 @@ def neuron_explorer(X=None, y=None, w1=0.5, w2=-1.0, b=0.0, activation="sigmoid"
         )
 
     controls = [
-        Slider("w1", -10, 10, 0.1, w1, "weight w1"),
-        Slider("w2", -10, 10, 0.1, w2, "weight w2"),
-        Slider("b", -10, 10, 0.1, b, "bias b"),
+        Slider("w1", -10, 10, 0.1, w1, "weight w1", static=HTML_WEIGHTS),
+        Slider("w2", -10, 10, 0.1, w2, "weight w2", static=HTML_WEIGHTS),
+        Slider("b", -10, 10, 0.1, b, "bias b", static=HTML_BIASES),
         Dropdown("activation", ACTIVATIONS, activation, "activation"),
     ]
     lr = Slider("learning_rate", 0.01, 10, 0.1, 0.5, "learning rate", log=True)
@@ -186,4 +193,5 @@ def neuron_explorer(X=None, y=None, w1=0.5, w2=-1.0, b=0.0, activation="sigmoid"
         describe=describe,
         actions=[Action("Train 25 steps", train, settings=[lr])],
         title="One neuron: drag the weights, watch the loss",
+        static=Static(budget=1000),
     )
