@@ -142,9 +142,14 @@ def wait_for_quiet_network(page, log, quiet=0.5):
         page.wait_for_timeout(100)
 
 
-def open_page(browser, url):
-    """Load ``url`` in a fresh context that lets only 127.0.0.1 through."""
+def open_page(browser, url, theme=None):
+    """Load ``url`` in a fresh context that lets only 127.0.0.1 through.
+
+    ``theme`` ("light" or "dark") is stored where the book's theme reads it before the page loads.
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    if theme:
+        context.add_init_script(f"localStorage.setItem('mode', '{theme}')")
     log = PageLog()
 
     def route(route):

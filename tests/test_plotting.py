@@ -70,14 +70,26 @@ def test_importing_plotting_changes_no_rcparams():
     subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=Path(__file__).parents[1])
 
 
-def deuteranopia_lab(colour):
-    """CIELAB coordinates of a colour seen with deuteranopia (Machado et al. 2009, severity 1)."""
-    machado = np.array([[0.367322, 0.860646, -0.227968],
-                        [0.280085, 0.672501, 0.047413],
-                        [-0.011820, 0.042940, 0.968881]])  # fmt: skip
+# Machado, Oliveira & Fernandes (2009), severity 1: linear-RGB matrices that simulate each
+# kind of dichromacy.
+DICHROMACY = {
+    "deuteranopia": [[0.367322, 0.860646, -0.227968],
+                     [0.280085, 0.672501, 0.047413],
+                     [-0.011820, 0.042940, 0.968881]],
+    "protanopia": [[0.152286, 1.052583, -0.204868],
+                   [0.114503, 0.786281, 0.099216],
+                   [-0.003882, -0.048116, 1.051998]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779],
+                   [-0.078411, 0.930809, 0.147602],
+                   [0.004733, 0.691367, 0.303900]],
+}  # fmt: skip
+
+
+def seen_lab(colour, kind):
+    """CIELAB coordinates of a colour as seen with the dichromacy ``kind``."""
     srgb = np.array(to_rgb(colour))
     linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
-    linear = np.clip(machado @ linear, 0, 1)
+    linear = np.clip(np.array(DICHROMACY[kind]) @ linear, 0, 1)
     to_xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
                        [0.0193, 0.1192, 0.9505]])  # fmt: skip
     t = to_xyz @ linear / [0.95047, 1.0, 1.08883]  # relative to the D65 white point
@@ -85,16 +97,35 @@ def deuteranopia_lab(colour):
     return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
 
 
-def min_deuteranopia_distance(colours):
-    labs = [deuteranopia_lab(c) for c in colours]
+def min_distance(colours, kind):
+    labs = [seen_lab(c, kind) for c in colours]
     return min(np.linalg.norm(a - b) for a, b in itertools.combinations(labs, 2))
 
 
-def test_palette_stays_distinguishable_with_deuteranopia():
-    # Delta E 12 in CIELAB is a clearly visible difference. matplotlib's tab10 fails this
-    # check (7.3 for its first 8 colours), so the check can tell a safe palette from an unsafe one.
-    assert min_deuteranopia_distance(plotting.PALETTE) > 12
-    assert min_deuteranopia_distance(mpl.colormaps["tab10"].colors[:8]) < 12
+@pytest.mark.parametrize("kind", DICHROMACY)
+def test_palette_stays_distinguishable_with_every_dichromacy(kind):
+    # Delta E 12 in CIELAB is a clearly visible difference. The Okabe-Ito palette keeps every
+    # pair of its 8 colours above 16 for all three kinds.
+    assert min_distance(plotting.PALETTE, kind) > 12
+
+
+def test_the_distinguishability_check_can_fail():
+    # matplotlib's tab10 is not safe: its first 8 colours collapse for red-green dichromacy.
+    tab10 = mpl.colormaps["tab10"].colors[:8]
+    assert min_distance(tab10, "deuteranopia") < 12 and min_distance(tab10, "protanopia") < 12
+
+
+@pytest.mark.parametrize("kind", DICHROMACY)
+def test_colormaps_keep_their_meaning_with_every_dichromacy(kind):
+    # The two ends of the two-sided maps (class 0 vs class 1; negative vs positive) stay far
+    # apart, and the sequential map gets lighter monotonically, so it reads even in grey.
+    for name in (plotting.PROBA_CMAP, plotting.DIVERGING):
+        cmap = mpl.colormaps[name] if isinstance(name, str) else name
+        assert np.linalg.norm(seen_lab(cmap(0.0), kind) - seen_lab(cmap(1.0), kind)) > 20, name
+    lightness = [
+        seen_lab(c, kind)[0] for c in mpl.colormaps[plotting.SEQUENTIAL](np.linspace(0, 1, 21))
+    ]
+    assert np.all(np.diff(lightness) > 0)
 
 
 # --- grid_2d ------------------------------------------------------------------------------------
