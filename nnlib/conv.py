@@ -25,7 +25,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from . import activations, initializers, regularizers
-from .layers import Layer, Parameter, _shape_str
+from .layers import Layer, Parameter, _float_dtype, _shape_str
 
 PADDINGS = ("valid", "same")
 
@@ -220,7 +220,7 @@ class Conv2D(_Spatial):
                     f"Conv2D layer '{self.name}' is not built: give it an input_shape=(H, W, C) "
                     "or call it on a batch before set_weights"
                 )
-            dtype = np.result_type(np.asarray(weights[0]), np.float64)
+            dtype = _float_dtype(weights[0])
             self.build(self.input_shape, dtype=dtype)
         super().set_weights(weights)
 

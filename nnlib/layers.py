@@ -26,6 +26,11 @@ class Parameter:
         return f"Parameter({self.name!r}, shape={self.value.shape}, dtype={self.value.dtype})"
 
 
+def _float_dtype(array):
+    """float32 stays float32; anything else (ints, float64, lists) builds float64 parameters."""
+    return np.float32 if np.asarray(array).dtype == np.float32 else np.float64
+
+
 def _shape_str(shape):
     """``(None, 3)``-style text for a batch shape."""
     return "(" + ", ".join("None" if s is None else str(s) for s in shape) + ")"
@@ -201,7 +206,7 @@ class Dense(Layer):
     def set_weights(self, weights):
         if not self.built:  # build from input_shape, else from W itself: W is (n_in, units)
             W = np.asarray(weights[0])
-            self.build(self.input_shape or W.shape[:1], dtype=np.result_type(W, np.float64))
+            self.build(self.input_shape or W.shape[:1], dtype=_float_dtype(W))
         super().set_weights(weights)
 
     def forward(self, X, training=False):

@@ -28,7 +28,7 @@ the gradients of the shared weights add up over the steps.
 import numpy as np
 
 from . import activations, initializers, regularizers
-from .layers import Layer, Parameter, _shape_str
+from .layers import Layer, Parameter, _float_dtype, _shape_str
 
 
 class _Recurrent(Layer):
@@ -111,7 +111,7 @@ class _Recurrent(Layer):
         if not self.built:  # build from W itself: W is (F, gates * units)
             W = np.asarray(weights[0])
             shape = self.input_shape or (None, W.shape[0])
-            self.build(shape, dtype=np.result_type(W, np.float64))
+            self.build(shape, dtype=_float_dtype(W))
         super().set_weights(weights)
 
     def _check_input(self, X):

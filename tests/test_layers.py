@@ -434,3 +434,25 @@ def test_flatten_errors_and_dtype():
     assert_names(excinfo, "flat", "(2, 16)", "(2, 15)")
     X = np.ones((2, 3, 3), dtype=np.float32)
     assert Flatten()(X).dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "make, weights",
+    [
+        (lambda: Dense(2), lambda dt: [np.ones((3, 2), dt), np.zeros(2, dt)]),
+        (
+            lambda: __import__("nnlib").Conv2D(2, 3, input_shape=(5, 5, 1)),
+            lambda dt: [np.ones((3, 3, 1, 2), dt), np.zeros(2, dt)],
+        ),
+        (
+            lambda: __import__("nnlib").SimpleRNN(2, input_shape=(4, 3)),
+            lambda dt: [np.ones((3, 2), dt), np.eye(2, dtype=dt), np.zeros(2, dt)],
+        ),
+    ],
+    ids=["Dense", "Conv2D", "SimpleRNN"],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_set_weights_on_an_unbuilt_layer_keeps_the_weights_dtype(make, weights, dtype):
+    layer = make()
+    layer.set_weights(weights(dtype))
+    assert all(p.value.dtype == dtype and p.grad.dtype == dtype for p in layer.parameters())
