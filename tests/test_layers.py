@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from nnlib import activations
+from nnlib.conv import Conv2D
 from nnlib.gradcheck import check_layer
 from nnlib.layers import Activation, Dense, Dropout, Flatten, Parameter
+from nnlib.recurrent import SimpleRNN
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -441,11 +443,11 @@ def test_flatten_errors_and_dtype():
     [
         (lambda: Dense(2), lambda dt: [np.ones((3, 2), dt), np.zeros(2, dt)]),
         (
-            lambda: __import__("nnlib").Conv2D(2, 3, input_shape=(5, 5, 1)),
+            lambda: Conv2D(2, 3, input_shape=(5, 5, 1)),
             lambda dt: [np.ones((3, 3, 1, 2), dt), np.zeros(2, dt)],
         ),
         (
-            lambda: __import__("nnlib").SimpleRNN(2, input_shape=(4, 3)),
+            lambda: SimpleRNN(2, input_shape=(4, 3)),
             lambda dt: [np.ones((3, 2), dt), np.eye(2, dtype=dt), np.zeros(2, dt)],
         ),
     ],
