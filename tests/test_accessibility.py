@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from test_browser import HTML, ROOT, browser, open_page, server, toc_pages, wait_for_mathjax
+from test_browser import (
+    HTML,
+    ROOT,
+    browser,
+    open_page,
+    server,
+    toc_pages,
+    wait_for_mathjax,
+    wait_for_quiet_network,
+)
 
 __all__ = ["browser", "server"]  # fixtures shared with test_browser.py
 
@@ -53,7 +62,7 @@ def test_axe_finds_no_serious_violations(server, browser, path, theme):
         assert page.evaluate("document.documentElement.dataset.theme") == theme
         if page.locator(".math").count():
             wait_for_mathjax(page, log)
-        page.wait_for_load_state("networkidle")
+        wait_for_quiet_network(page, log)
         violations = run_axe(page)
         fatal = [v for v in violations if v["impact"] in FATAL and v["id"] not in EXEMPT]
         report = "\n".join(
@@ -75,9 +84,11 @@ MEANINGLESS_ALT = re.compile(
 
 
 def images_of(path):
+    """The images of a page's article: its figures (not the theme's icons, such as the logos on
+    the launch buttons, which the button's text names)."""
     soup = BeautifulSoup((HTML / path).read_text(), "html.parser")
-    main = soup.find("main") or soup
-    return main.find_all("img")
+    article = soup.find("article") or soup
+    return article.find_all("img")
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -56,7 +56,7 @@ MEASURE = """() => {
     .filter((img) => img.getClientRects().length)
     .map((img) => ({src: img.src.slice(-40), bg: getComputedStyle(img).backgroundColor,
                     padding: parseFloat(getComputedStyle(img).paddingTop),
-                    widget: !!img.closest('.jupyter-widgets')}));
+                    widget: !!img.closest('.nnw')}));
   return {theme: document.documentElement.dataset.theme, texts, figures};
 }"""
 
