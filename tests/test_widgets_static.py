@@ -333,6 +333,16 @@ CHAPTER_WIDGETS = [
     ("nnlib.widgets.backprop", "backprop_explorer", {"step": 12}),
     ("nnlib.widgets.descent", "descent_explorer", {}),
     ("nnlib.widgets.descent", "training_explorer", {}),
+    (
+        "nnlib.widgets.network_types",
+        "kernel_explorer",
+        {"kernel": "vertical edge", "image": "shapes", "padding": "same"},
+    ),
+    ("nnlib.widgets.network_types", "lstm_stepper", {"example": 0, "step": 12}),
+    ("nnlib.widgets.overfitting", "overfitting_lab", {}),
+    ("nnlib.widgets.limits", "bias_explorer", {}),
+    ("nnlib.widgets.limits", "adversarial_explorer", {}),
+    ("nnlib.widgets.playground", "replay_explorer", {"preset": "playground default", "epoch": 30}),
 ]
 
 
