@@ -293,11 +293,32 @@ def state_index(data, positions):
     return index
 
 
+def preset_position(data, positions):
+    names = [c["name"] for c in data["controls"]]
+    return positions[names.index("configuration")] if "configuration" in names else None
+
+
+def value_at(data, positions, k):
+    """The value of control ``k`` at ``positions`` (under the chosen preset, if it has one)."""
+    control = data["controls"][k]
+    if "by_preset" in control:
+        return control["by_preset"]["values"][preset_position(data, positions)][positions[k]]
+    return control["values"][positions[k]]
+
+
+def text_at(data, positions, k):
+    """The text control ``k`` shows at ``positions``."""
+    control = data["controls"][k]
+    if "by_preset" in control:
+        return control["by_preset"]["text"][preset_position(data, positions)][positions[k]]
+    return control["text"][positions[k]]
+
+
 def setting(data, positions):
     """The arguments of the widget's compute for ``positions`` (as static.plan made them)."""
     values = dict(data["fixed"])
-    for control, position in zip(data["controls"], positions, strict=True):
-        value = control["values"][position]
+    for k, control in enumerate(data["controls"]):
+        value = value_at(data, positions, k)
         if control["name"] == "configuration" and data["presets"]:
             values.update(data["presets"][value])
         else:
@@ -428,7 +449,7 @@ def test_widget(server, browser, rebuilt, path, uid):
             page.keyboard.press(key[control["kind"] == "range", step])
             wait_for_state(page, log, uid, state_index(data, after))
             pixels, text = canvas_pixels(page, uid), root.locator(".nnw-readout").inner_text()
-            where = f"{path} {uid}: moving {name!r} to {control['text'][after[k]]!r}"
+            where = f"{path} {uid}: moving {name!r} to {text_at(data, after, k)!r}"
             changed = np.any(pixels != before_pixels, axis=-1).sum()
             assert changed > 20, f"{where} changed {changed} pixels of the figure"
             assert text != before_text, f"{where} left the readout as it was"
@@ -448,8 +469,14 @@ def test_widget(server, browser, rebuilt, path, uid):
             # The accessible texts follow.
             canvas = root.locator("canvas.nnw-canvas")
             assert canvas.get_attribute("aria-label") == text
-            if control["kind"] == "range":
-                assert element.get_attribute("aria-valuetext") == control["text"][after[k]]
+            # Every slider shows its value (one that depends on the preset follows it).
+            for j, other in enumerate(data["controls"]):
+                if other["kind"] == "range":
+                    slider = root.locator(f'[data-nnw-control="{other["name"]}"]')
+                    assert slider.get_attribute("aria-valuetext") == text_at(data, after, j)
+                    assert root.locator(
+                        f'output[data-nnw-for="{other["name"]}"]'
+                    ).inner_text() == text_at(data, after, j)
         wait_for_quiet_network(page, log)
         assert not log.blocked, f"{path}: requests to other hosts: {log.blocked}"
         assert not log.errors, f"{path}: uncaught errors in the page: {log.errors}"

@@ -172,6 +172,16 @@ def test_editing_one_entry_changes_only_that_entry():
     assert len(nt.ENTRIES) == 10 and nt.ENTRIES["bottom right"] == (2, 2)
 
 
+def test_the_photo_is_scikit_learns_sample_image_in_grey_blocks():
+    from sklearn.datasets import load_sample_image
+
+    rgb = load_sample_image("china.jpg")
+    np.testing.assert_array_equal(nt._sample_image("china.jpg"), rgb)
+    grey = (rgb.astype(float) / 255) @ [0.299, 0.587, 0.114]
+    expected = grey[:424, :640].reshape(53, 8, 80, 8).mean(axis=(1, 3))
+    np.testing.assert_allclose(nt.image_matrix("photo"), expected, rtol=1e-12)
+
+
 def test_sizes_follow_the_output_size_formula():
     for image, (H, W) in {"digit 3": (8, 8), "shapes": (24, 24), "photo": (53, 80)}.items():
         for stride, padding in itertools.product((1, 2), ("valid", "same")):

@@ -758,3 +758,100 @@ def test_play_in_a_real_kernel_trains_while_idle_and_hears_pause():
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+# --- the presets replayed: what the static HTML book shows ------------------------------------
+
+
+def test_replay_epochs_cover_each_run_from_start_to_end_in_as_many_steps():
+    for name, (_, epochs) in pg.PRESETS.items():
+        stops = pg.replay_epochs(epochs)
+        assert len(stops) == len(pg.REPLAY_FRACTIONS), name
+        assert stops[0] == 0 and stops[-1] == epochs and all(np.diff(stops) > 0), name
+    assert pg.replay_epochs(30)[:6] == [0, 1, 2, 3, 4, 6]
+    with pytest.raises(ValueError, match="too short"):
+        pg.replay_epochs(5)
+
+
+def test_a_replayed_state_is_the_run_at_that_epoch_whatever_the_order():
+    pg._REPLAYS.clear()
+    config, _ = pg.PRESETS["XOR, 4 hidden neurons"]
+    snapshots = run(config, 12, every=3)  # epochs 0, 3, 6, 9, 12
+    trainer = Trainer(config)
+    trainer.train(12)
+    for epoch in (6, 12, 3, 0, 9):  # forwards, then backwards (a retrain), then on
+        state = pg.replay_state("XOR, 4 hidden neurons", epoch)
+        assert same_snapshot(state, snapshots[epoch // 3])
+        assert state["history"] == trainer.history[: epoch + 1] and state["why"] is None
+        assert state["config"] == config and state["loss"] == state["loss_test"]
+        assert state["first_loss"] == trainer.history[0][1]
+    with pytest.raises(ValueError, match="unknown preset"):
+        pg.replay_state("nope", 3)
+
+
+def test_a_replay_that_diverged_stays_at_its_last_epoch_and_says_why(monkeypatch):
+    exploding = PlaygroundConfig(
+        problem="regression",
+        dataset="plane",
+        n_samples=60,
+        activation="linear",
+        hidden=(8,) * 6,
+        learning_rate=10.0,
+    )  # as in test_run_stops_where_training_diverges
+    monkeypatch.setitem(pg.PRESETS, "exploding", (exploding, 40))
+    pg._REPLAYS.pop("exploding", None)
+    late = pg.replay_state("exploding", 40)
+    assert late["diverged"] and late["why"] and late["epoch"] < 40
+    assert "Training diverged" in pg.describe_replay({}, late)
+    again = pg.replay_state("exploding", late["epoch"] + 1)
+    assert again["epoch"] == late["epoch"] and again["why"] == late["why"]
+    before = pg.replay_state("exploding", late["epoch"] - 1)  # retrained: not diverged yet
+    assert not before["diverged"] and before["why"] is None
+    assert before["epoch"] == late["epoch"] - 1
+
+
+def test_the_replay_explorer_switches_presets_as_a_fresh_one_draws_them():
+    e = pg.replay_explorer("playground default", 4)
+    assert e.source == {
+        "factory": "nnlib.widgets.playground:replay_explorer",
+        "kwargs": {"preset": "playground default", "epoch": 4},
+    }
+    assert e.text.startswith("Preset “playground default”. Epoch 4.")
+    for preset, epoch in [
+        ("spiral, sin features", 5),
+        ("plane, linear", 5),
+        ("XOR, x1x2 alone", 3),
+    ]:
+        e.set(preset=preset, epoch=epoch)  # another network, another problem, another network
+        fresh = pg.replay_explorer(preset, epoch)
+        assert e.text == fresh.text and e.image.value == fresh.image.value, preset
+    state = e.state
+    assert "Epoch 3." in e.text and pg.describe(state["config"], state) in e.text
+
+
+def test_in_the_book_build_the_playground_makes_no_widget_and_shows_the_replay(monkeypatch):
+    from ipywidgets.widgets.widget import _instances
+
+    from nnlib.widgets import static
+
+    monkeypatch.setenv(static.STATIC_ENV, "1")
+    before = set(_instances)
+    p = Playground()
+    p.step(30)
+    p.set(dataset="xor")  # the chapter drives it from code: all of that still works
+    p.add_layer()
+    assert p.export().startswith('"""')
+    assert set(_instances) == before and p.widget is None
+    p.set(dataset="circle", hidden=(4, 2))
+    p.step(30)
+    view = p.static_view()
+    assert view.values == {"preset": "playground default", "epoch": 30}
+    other = Playground(dataset="gauss", n_samples=100).static_view()
+    assert other.values == {"preset": "playground default", "epoch": 0}  # no preset runs it
+    spec = view.static_spec()
+    the_plan = static.plan(view.controls, view.values, spec, view.title)
+    assert len(the_plan) == len(pg.PRESETS) * len(pg.REPLAY_FRACTIONS)
+    epochs = the_plan.controls[1]
+    assert epochs["by_preset"]["values"][0] == pg.replay_epochs(100)
+    assert epochs["values"][epochs["start"]] == 30
+    assert "need a live kernel" in spec.note

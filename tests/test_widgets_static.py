@@ -114,6 +114,47 @@ def test_presets_set_several_controls_and_can_move_a_varied_one():
         static.plan(controls, {"lr": 0.01, "epoch": 0}, Static(presets={"x": {"nope": 1}}))
 
 
+def test_presets_can_offer_their_own_values_of_a_varied_control():
+    controls = [Dropdown("run", ["short", "long"], "long"), Slider("epoch", 0, 200, 1, 100)]
+    runs = {
+        "short": {"run": "short", "epoch": [0, 5, 30]},
+        "long": {"run": "long", "epoch": [0, 50, 200]},
+    }
+    p = static.plan(controls, {"run": "long", "epoch": 60}, Static(presets=runs, vary=["epoch"]))
+    preset, epoch = p.controls
+    assert preset["values"] == ["short", "long"] and preset["start"] == 1  # the current run
+    assert epoch["by_preset"]["values"] == [[0, 5, 30], [0, 50, 200]]
+    assert epoch["by_preset"]["text"] == [["0.00", "5.00", "30.00"], ["0.00", "50.00", "200.00"]]
+    assert epoch["values"] == [0, 50, 200] and epoch["start"] == 1  # 60 snaps to 50
+    assert "jumps" not in preset and p.presets == {
+        "short": {"run": "short"},
+        "long": {"run": "long"},
+    }
+    assert [(s["run"], s["epoch"]) for s in p.settings] == [
+        ("short", 0),
+        ("short", 5),
+        ("short", 30),
+        ("long", 0),
+        ("long", 50),
+        ("long", 200),
+    ]
+    # Every preset lists as many values, increasing, inside the slider's range.
+    for bad, message in [
+        ({"short": {"epoch": [0, 5]}, "long": {"epoch": [0, 50, 200]}}, "as many values"),
+        ({"short": {"epoch": [0, 5, 30]}, "long": {"epoch": 50}}, "gives no list"),
+        ({"short": {"epoch": [0, 30, 5]}, "long": {"epoch": [0, 50, 200]}}, "must increase"),
+        ({"short": {"epoch": [0, 5, 300]}, "long": {"epoch": [0, 50, 200]}}, "outside its range"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            static.plan(controls, {"run": "long", "epoch": 0}, Static(presets=bad))
+    with pytest.raises(ValueError, match="depend on the preset"):
+        static.plan(
+            controls,
+            {"run": "long", "epoch": 0},
+            Static(presets=runs, vary=["epoch"], jumps={"configuration": lambda n: {"epoch": 5}}),
+        )
+
+
 def test_jumps_move_other_controls_to_the_nearest_offered_value():
     controls = [Dropdown("weight", ["a", "b"], "a"), Slider("value", -1, 1, 0.5, 0.5)]
     start = {"a": 0.5, "b": -0.9}
@@ -292,6 +333,16 @@ CHAPTER_WIDGETS = [
     ("nnlib.widgets.backprop", "backprop_explorer", {"step": 12}),
     ("nnlib.widgets.descent", "descent_explorer", {}),
     ("nnlib.widgets.descent", "training_explorer", {}),
+    (
+        "nnlib.widgets.network_types",
+        "kernel_explorer",
+        {"kernel": "vertical edge", "image": "shapes", "padding": "same"},
+    ),
+    ("nnlib.widgets.network_types", "lstm_stepper", {"example": 0, "step": 12}),
+    ("nnlib.widgets.overfitting", "overfitting_lab", {}),
+    ("nnlib.widgets.limits", "bias_explorer", {}),
+    ("nnlib.widgets.limits", "adversarial_explorer", {}),
+    ("nnlib.widgets.playground", "replay_explorer", {"preset": "playground default", "epoch": 30}),
 ]
 
 
@@ -307,10 +358,12 @@ def test_chapter_widgets_plan_within_budget_and_record_the_same_with_or_without_
     assert e.source == {"factory": f"{module}:{factory}", "kwargs": kwargs}
     full = static.plan(e.controls, e.values, e.static, e.title)
     assert 0 < len(full) <= (e.static.budget if e.static else 1000)
-    # A few states of each, recorded both ways (the offered values cut to their first two).
+    # A few states of each, recorded both ways (the offered values cut to their first two;
+    # those a preset lists stay as they are).
+    cut = {h["name"] for h in full.controls if "by_preset" not in h}
     small = [
         dataclasses.replace(c, static=list(static.static_values(c, e.values[c.name]))[:2])
-        if c.name in {h["name"] for h in full.controls}
+        if c.name in cut
         else c
         for c in e.controls
     ]
@@ -320,8 +373,8 @@ def test_chapter_widgets_plan_within_budget_and_record_the_same_with_or_without_
         spec = dataclasses.replace(spec, presets=dict(list(presets.items())[:2]))
     args = (e._compute_values, small, e._draw, e.describe, e.values, spec, e.title)
     size = (e.figsize[0] * 2 / 3, e.figsize[1]) if e._has_trace else e.figsize
-    fast = static.export(*args, figsize=size, cache=True)
-    slow = static.export(*args, figsize=size, cache=False)
+    fast = static.export(*args, figsize=size, cache=True, layout=e.layout)
+    slow = static.export(*args, figsize=size, cache=False, layout=e.layout)
     assert 2 <= len(fast["states"]) <= 100
     assert fast == slow
     # Every readout is the widget's describe() of its compute() for that setting.

@@ -8,7 +8,7 @@
 (function () {
   "use strict";
 
-  var FORMAT_VERSION = 1;
+  var FORMAT_VERSION = 2;
 
   // --- decoding ---------------------------------------------------------------------------
 
@@ -42,13 +42,39 @@
     return index;
   }
 
+  // Position of the presets' list among the controls (-1: none).
+  function presetPosition(controls) {
+    for (var k = 0; k < controls.length; k++) {
+      if (controls[k].name === "configuration") return k;
+    }
+    return -1;
+  }
+
+  // The value and the text of control k at a setting. A control whose values depend on the
+  // preset (by_preset) looks them up under the chosen preset.
+  function valueOf(controls, positions, k) {
+    var control = controls[k];
+    if (control.by_preset) {
+      return control.by_preset.values[positions[presetPosition(controls)]][positions[k]];
+    }
+    return control.values[positions[k]];
+  }
+
+  function textOf(controls, positions, k) {
+    var control = controls[k];
+    if (control.by_preset) {
+      return control.by_preset.text[positions[presetPosition(controls)]][positions[k]];
+    }
+    return control.text[positions[k]];
+  }
+
   // The arguments of the widget's compute function for a setting (presets expanded).
   function settingValues(data, positions) {
     var values = {};
     var name;
     for (name in data.fixed) values[name] = data.fixed[name];
     data.controls.forEach(function (control, k) {
-      var value = control.values[positions[k]];
+      var value = valueOf(data.controls, positions, k);
       if (control.name === "configuration" && data.presets && data.presets[value]) {
         var preset = data.presets[value];
         for (name in preset) values[name] = preset[name];
@@ -89,6 +115,29 @@
       p[i + 1] = palette[j + 1];
       p[i + 2] = palette[j + 2];
       p[i + 3] = palette[j + 3];
+    }
+    ctx.putImageData(pixels, 0, 0);
+    return canvas;
+  }
+
+  // A map: a grey image of colormap indices, upsampled bilinearly (the browser's smoothing,
+  // as matplotlib's artist does it) to w x h pixels, then coloured by its 256-entry table.
+  function mappedImage(image, lut, w, h) {
+    var canvas = document.createElement("canvas");
+    canvas.width = w;
+    canvas.height = h;
+    var ctx = canvas.getContext("2d", { willReadFrequently: true });
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = "low"; // bilinear
+    ctx.drawImage(image, 0, 0, w, h);
+    var pixels = ctx.getImageData(0, 0, w, h);
+    var p = pixels.data;
+    for (var i = 0; i < p.length; i += 4) {
+      var j = 4 * p[i];
+      p[i] = lut[j];
+      p[i + 1] = lut[j + 1];
+      p[i + 2] = lut[j + 2];
+      p[i + 3] = lut[j + 3];
     }
     ctx.putImageData(pixels, 0, 0);
     return canvas;
@@ -178,6 +227,8 @@
       } else {
         ctx.drawImage(image, prim.x, prim.y);
       }
+    } else if (prim.k === "map") {
+      ctx.drawImage(assets.map(prim), prim.x, prim.y);
     } else if (prim.k === "text") {
       ctx.translate(prim.at[0], prim.at[1]);
       if (prim.rot) ctx.rotate((-prim.rot * Math.PI) / 180);
@@ -217,6 +268,9 @@
     this._images = {};
     this._paths = {};
     this._glyphs = {};
+    this._maps = {};
+    this._lastMaps = {};
+    this._luts = {};
     this.patterns = {};
     var self = this;
     this.inputs.forEach(function (input, k) {
@@ -244,6 +298,12 @@
         self.showValue(jump[0]);
       });
     }
+    if (this.data.controls[k].name === "configuration") {
+      // Controls whose values depend on the preset keep their position and show its value.
+      this.data.controls.forEach(function (control, j) {
+        if (control.by_preset) self.showValue(j);
+      });
+    }
   };
 
   Widget.prototype.values = function () {
@@ -252,7 +312,7 @@
 
   Widget.prototype.showValue = function (k) {
     var control = this.data.controls[k];
-    var text = control.text[this.positions[k]];
+    var text = textOf(this.data.controls, this.positions, k);
     var input = this.inputs[k];
     if (control.kind === "range") {
       input.setAttribute("aria-valuetext", text);
@@ -270,6 +330,18 @@
   Widget.prototype.glyph = function (id) {
     if (!this._glyphs[id]) this._glyphs[id] = scaledPath(this.data.glyphs[id], TENTHS);
     return this._glyphs[id];
+  };
+
+  // The coloured, upsampled canvas of a map primitive. Those of the state last drawn are kept
+  // for the next (most maps stay as they were), no more.
+  Widget.prototype.map = function (prim, image) {
+    var key = prim.src + ":" + prim.lut + ":" + prim.w + "x" + prim.h;
+    if (!this._maps[key]) {
+      if (!this._luts[prim.lut]) this._luts[prim.lut] = base64Bytes(this.data.luts[prim.lut]);
+      this._maps[key] =
+        this._lastMaps[key] || mappedImage(image, this._luts[prim.lut], prim.w, prim.h);
+    }
+    return this._maps[key];
   };
 
   // Promise of a drawable for image ``id``.
@@ -299,7 +371,7 @@
       ids.push(patch[0]);
     });
     prims.forEach(function (prim) {
-      if (prim.k === "img") ids.push(prim.src);
+      if (prim.k === "img" || prim.k === "map") ids.push(prim.src);
     });
     return Promise.all(ids.map(this.loadImage, this)).then(function (loaded) {
       if (token !== self.token) return; // a later move won
@@ -307,6 +379,8 @@
       ids.forEach(function (id, n) {
         images[id] = loaded[n];
       });
+      self._lastMaps = self._maps;
+      self._maps = {};
       var ctx = self.canvas.getContext("2d");
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.clearRect(0, 0, self.canvas.width, self.canvas.height);
@@ -319,6 +393,9 @@
         glyph: self.glyph.bind(self),
         image: function (id) {
           return images[id];
+        },
+        map: function (prim) {
+          return self.map(prim, images[prim.src]);
         },
         patterns: self.patterns,
       };
@@ -367,9 +444,12 @@
     FORMAT_VERSION: FORMAT_VERSION,
     stateIndex: stateIndex,
     settingValues: settingValues,
+    valueOf: valueOf,
+    textOf: textOf,
     decode: decode,
     paintPrim: paintPrim,
     colourise: colourise,
+    mappedImage: mappedImage,
     Widget: Widget,
     start: start,
   };

@@ -235,6 +235,13 @@ def _stacked_above(artists):
     return out
 
 
+def _still_drawn(artists, figure):
+    """The ``artists`` that are still part of ``figure`` (an ``update`` that rebuilds a panel,
+    say for another network, removes the old axes and returns the new artists)."""
+    present = {id(a) for a in figure.findobj()}
+    return [a for a in artists if id(a) in present]
+
+
 def diverged(losses, factor=100.0):
     """True if a run of losses hit NaN/inf or ended ``factor`` times above where it started."""
     losses = np.asarray(losses, dtype=float)
@@ -262,6 +269,11 @@ class Explorer:
         Size of the whole figure in inches; with ``trace`` the right third shows the loss trace.
     trace : bool
         Show the loss as it changes. Without a trace, ``compute`` need not return a ``'loss'``.
+    static : Static, optional
+        How the static HTML book offers the widget (see ``nnlib.widgets.static``).
+    layout : str or None
+        The figure's layout engine: ``"constrained"``, or None for a ``draw`` that places its
+        axes itself (``fig.add_axes``).
     """
 
     def __init__(
@@ -276,6 +288,7 @@ class Explorer:
         dpi=80,
         trace=True,
         static=None,
+        layout="constrained",
     ):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -283,6 +296,7 @@ class Explorer:
         self.compute, self.controls, self.actions = compute, list(controls), list(actions)
         self.describe = describe or (lambda values, state: describe_loss(state["loss"]))
         self.title, self.figsize, self.dpi, self.static = title, figsize, dpi, static
+        self.layout = layout
         self._draw, self._has_trace = draw, trace
         self.source = None  # set by @widget_factory
         self.losses = []
@@ -293,7 +307,7 @@ class Explorer:
             for c in action.settings:
                 self.widgets[c.name] = self._control(c)
 
-        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout=layout)
         FigureCanvasAgg(self.figure)
         self.state = self._compute()
         self._trace = None
@@ -413,7 +427,7 @@ class Explorer:
             or limits != self._limits  # an axis rescaled: its ticks and grid are stale
             or not set(self._animated).issuperset(artists)
         ):
-            animated = set(self._animated) | _stacked_above(artists)
+            animated = set(_still_drawn(self._animated, self.figure)) | _stacked_above(artists)
             order = {id(a): i for i, a in enumerate(self.figure.findobj())}
             self._animated = sorted(animated, key=lambda a: (a.get_zorder(), order.get(id(a), 0)))
             for artist in self._animated:
@@ -507,6 +521,7 @@ class Explorer:
             figsize=(width * 2 / 3, height) if self._has_trace else (width, height),
             dpi=self.dpi,
             source=self.source,
+            layout=self.layout,
         )
 
     def _compute_values(self, **values):

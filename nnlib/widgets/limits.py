@@ -23,7 +23,7 @@ from ..layers import Dense
 from ..model import Sequential
 from ..optimizers import Adam
 from ..plotting import DIVERGING, MARKERS, PALETTE, PROBA_CMAP
-from . import Dropdown, Explorer, Slider
+from . import Dropdown, Explorer, Slider, widget_factory
 
 # --------------------------------------------------------------------------------------------
 # The digit classifier of chapter 9 and its test images.
@@ -231,10 +231,12 @@ def _draw_adversarial(fig, state):
     return update
 
 
+@widget_factory
 def adversarial_explorer(digit=3, epsilon=0.09, direction=DIRECTIONS[0]):
     """Choose a test digit, a direction and epsilon; see the image, the change and the verdict.
 
-    Returns an ``Explorer``.
+    Returns an ``Explorer``. In the static HTML book: every digit, both directions and every
+    epsilon of the slider (220 states).
     """
 
     def compute(digit, epsilon, direction):
@@ -514,10 +516,16 @@ def _draw_bias(fig, state):
     return update
 
 
+#: The shares of group B the static HTML book offers: fine where a few examples change much.
+HTML_FRACTIONS = [0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.14, 0.2, 0.3, 0.4, 0.5]
+
+
+@widget_factory
 def bias_explorer(minority_fraction=0.02, weighting=WEIGHTINGS[0]):
     """Choose how much of the training sample comes from group B, and whether to reweight.
 
-    Returns an ``Explorer``.
+    Returns an ``Explorer``. In the static HTML book: the shares of ``HTML_FRACTIONS`` with
+    either weighting (22 states, a model trained for each).
     """
 
     def compute(minority_fraction, weighting):
@@ -532,6 +540,7 @@ def bias_explorer(minority_fraction=0.02, weighting=WEIGHTINGS[0]):
             minority_fraction,
             "share of group B in the training sample",
             continuous_update=False,
+            static=HTML_FRACTIONS,
         ),
         Dropdown("weighting", WEIGHTINGS, weighting, "weighting"),
     ]

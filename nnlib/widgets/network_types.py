@@ -27,7 +27,7 @@ from ..model import Sequential
 from ..optimizers import Adam
 from ..plotting import DIVERGING, PALETTE
 from ..recurrent import LSTM, SimpleRNN
-from . import Dropdown, Explorer, Slider
+from . import Dropdown, Explorer, Slider, Static, widget_factory
 
 # --- the digits and the chapter's CNN --------------------------------------------------------
 
@@ -272,11 +272,25 @@ def _shapes_image(size=24):
     return image
 
 
+def _sample_image(name="china.jpg"):
+    """scikit-learn's sample photo ``name`` as (427, 640, 3) uint8, read from the file that
+    ships with it (what ``sklearn.datasets.load_sample_image`` returns, without the 2 s import
+    of ``sklearn.datasets``; no download)."""
+    import importlib.util
+    from pathlib import Path
+
+    from PIL import Image
+
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("the photo ships with scikit-learn: pip install scikit-learn")
+    with Image.open(Path(spec.origin).parent / "datasets" / "images" / name) as image:
+        return np.asarray(image)
+
+
 @functools.lru_cache(maxsize=1)
 def _photo():
-    from sklearn.datasets import load_sample_image  # ships with scikit-learn: no download
-
-    rgb = load_sample_image("china.jpg").astype(float) / 255  # (427, 640, 3)
+    rgb = _sample_image("china.jpg").astype(float) / 255  # (427, 640, 3)
     grey = rgb @ [0.299, 0.587, 0.114]
     h, w = (np.array(grey.shape) // 8) * 8
     return grey[:h, :w].reshape(h // 8, 8, w // 8, 8).mean(axis=(1, 3))  # (53, 80)
@@ -449,10 +463,13 @@ def describe_kernel(values, state):
     )
 
 
+@widget_factory
 def kernel_explorer(kernel="vertical edge", image="digit 3", stride=1, padding="valid"):
     """Choose a 3×3 kernel and a picture; see the feature map and its max-pooled version.
 
-    Returns an ``Explorer`` (display it in a notebook). No loss trace: nothing is trained.
+    Returns an ``Explorer`` (display it in a notebook). No loss trace: nothing is trained. In
+    the static HTML book: every kernel on every picture, with either stride and padding, with
+    and without ReLU (440 states); editing an entry needs a live kernel.
     """
     controls = [
         Dropdown("kernel", KERNEL_CHOICES, kernel, "kernel"),
@@ -471,6 +488,10 @@ def kernel_explorer(kernel="vertical edge", image="digit 3", stride=1, padding="
         title="A 3×3 kernel slides over an image: the feature map",
         figsize=(10, 3.0),
         trace=False,
+        static=Static(
+            vary=["kernel", "image", "stride", "padding", "relu"],
+            note="Editing one entry of the kernel needs a live kernel.",
+        ),
     )
 
 
@@ -570,7 +591,7 @@ def _draw_lstm(fig, state):
         gate = name in "ifo"
         limit = 1.0 if name in "ifogh" else _limit(state["c"])
         maps[name] = ax.imshow(
-            state[f"{name}_seen"].T,
+            state[name].T,
             cmap="viridis" if gate else DIVERGING,
             vmin=0 if gate else -limit,
             vmax=limit,
@@ -589,6 +610,12 @@ def _draw_lstm(fig, state):
         ax.grid(False)
     cursors = [
         m.axes.axvline(state["step"], color=PALETTE[5], lw=1.5, zorder=6) for m in maps.values()
+    ]
+    # The steps not taken yet are hidden under an opaque veil in the axes' own colour (the maps
+    # show the whole run, which changes only with the sequence: a step moves the veils alone).
+    hidden = [
+        m.axes.add_patch(Rectangle((0, -0.5), T, u, color=m.axes.get_facecolor(), lw=0, zorder=5.5))
+        for m in maps.values()
     ]
     # The sequence as letters (static; the first, the one to remember, in bold) under a veil
     # that hides the steps not read yet: one artist to move instead of T texts to redraw.
@@ -641,7 +668,9 @@ def _draw_lstm(fig, state):
 
     def update(state):
         for name, artist in maps.items():
-            artist.set_data(state[f"{name}_seen"].T)
+            artist.set_data(state[name].T)
+        for veil_of_map in hidden:
+            veil_of_map.set_x(state["step"] + 0.5)
         for cursor in cursors:
             cursor.set_xdata([state["step"], state["step"]])
         veil.set_x(state["step"] + 0.5)
@@ -651,7 +680,7 @@ def _draw_lstm(fig, state):
         for k, bar in enumerate(bars):
             bar.set_width(state["probabilities"][k])
             bar.set_hatch("//" if k == state["label"] else "")
-        return [*maps.values(), *cursors, veil, seq_cursor, *now, *bars]
+        return [*maps.values(), *hidden, *cursors, veil, seq_cursor, *now, *bars]
 
     update(state)
     return update
@@ -674,16 +703,21 @@ def describe_lstm(values, state):
     )
 
 
+@widget_factory
 def lstm_stepper(example=0, step=0):
     """Step through a test sequence with the trained LSTM: gates, cell and hidden states.
 
     ``example`` is an index into ``example_names()``. Returns an ``Explorer`` (display it in a
-    notebook). The LSTM is ``recall_model('LSTM')``.
+    notebook). The LSTM is ``recall_model('LSTM')``. In the static HTML book: every sequence at
+    every step (200 states).
     """
     names = example_names()
+    steps = list(range(RECALL_LENGTH))
     controls = [
         Dropdown("example", names, names[example], "sequence"),
-        Slider("step", 0, RECALL_LENGTH - 1, 1, step, "time step t", readout_format=".0f"),
+        Slider(
+            "step", 0, RECALL_LENGTH - 1, 1, step, "time step t", readout_format=".0f", static=steps
+        ),
     ]
     return Explorer(
         lstm_state,

@@ -24,7 +24,7 @@ from ..model import DivergenceError, Sequential
 from ..optimizers import Adam
 from ..plotting import MARKERS, PALETTE, PROBA_CMAP
 from ..regularizers import L2
-from . import Action, Dropdown, Explorer, Slider
+from . import Action, Dropdown, Explorer, Slider, Static, widget_factory
 
 #: Training points are the first ``n_train`` of this many (so more data adds points).
 POOL = 160
@@ -118,6 +118,15 @@ def preset(name):
         if p["name"] == name:
             return {**DEFAULTS, **p["values"]}
     raise ValueError(f"unknown preset {name!r}; choose one of {[p['name'] for p in PRESETS]}")
+
+
+def preset_of(values):
+    """The preset whose settings ``values`` are (the epochs aside), or None."""
+    for p in PRESETS:
+        full = preset(p["name"])
+        if all(values.get(k) == v for k, v in full.items() if k != "epochs"):
+            return p
+    return None
 
 
 def lab_data(n_train=80, noise=0.4):
@@ -412,6 +421,9 @@ def describe_lab(values, state):
             " The two losses are close: the network does as well on new points as on its own."
             " Whether it underfits shows only by comparison: does more capacity lower both?"
         )
+    named = preset_of(values)
+    if named is not None:
+        text += f" Preset “{named['name']}”, over its {MAX_EPOCHS} epochs: {named['story']}"
     return text
 
 
@@ -548,11 +560,21 @@ def _draw_lab(fig, state):
     return update
 
 
+def html_presets():
+    """The configurations the static HTML book offers: every preset, all its settings but the
+    epochs (which the reader scrubs through)."""
+    return {
+        p["name"]: {k: v for k, v in preset(p["name"]).items() if k != "epochs"} for p in PRESETS
+    }
+
+
+@widget_factory
 def overfitting_lab(**values):
     """The overfitting lab: capacity, data, noise and remedies; watch both losses and the
     boundary. Keyword arguments set the starting values (see ``DEFAULTS``, ``preset``).
 
-    Returns an ``Explorer``.
+    Returns an ``Explorer``. In the static HTML book: the ``PRESETS``, each after 25, 50, ...,
+    200 epochs (64 states, one run per preset and epoch count, as ``lab_run`` caches them).
     """
     start = {**DEFAULTS, **values}
 
@@ -602,4 +624,10 @@ def overfitting_lab(**values):
         title="The overfitting lab: capacity, data and remedies",
         figsize=(10, 4.6),
         trace=False,
+        static=Static(
+            presets=html_presets,
+            presets_label="preset",
+            vary=["epochs"],
+            note="Other settings of the controls need a live kernel.",
+        ),
     )

@@ -39,6 +39,7 @@ from ..layers import Dense
 from ..model import DivergenceError, Sequential
 from ..optimizers import SGD
 from ..plotting import MARKERS, PALETTE, PROBA_CMAP
+from . import Dropdown, Explorer, Slider, Static, static_mode, widget_factory
 
 # ---------------------------------------------------------------------------------------------
 # The settings and their allowed values.
@@ -1004,6 +1005,18 @@ def _pixel_maps_class():
             if width < 1 or height < 1:
                 return
             n, rows, cols = self.values.shape
+            gc = renderer.new_gc()
+            gc.set_clip_rectangle(self.axes.bbox)
+            if hasattr(renderer, "draw_mapped_image"):  # the static book's recorder
+                # The small maps as colour-table indices; the browser upsamples them the same way.
+                indices = np.clip(np.rint((self.values + 1) * 127.5), 0, 255).astype(np.uint8)
+                for k in range(n):
+                    renderer.draw_mapped_image(
+                        gc, left[k], bottom[k], width, height, indices[k, ::-1], _LUT
+                    )
+                gc.restore()
+                self.stale = False
+                return
             key = (width, height, rows, cols)
             if self._sampling is None or self._sampling[0] != key:
                 self._sampling = (key, _bilinear(height, rows), _bilinear(width, cols))
@@ -1015,8 +1028,6 @@ def _pixel_maps_class():
             sampled = below + (above - below) * fr[:, None]  # (n, height, width)
             index = np.clip(np.rint((sampled + 1) * 127.5), 0, 255).astype(np.intp)
             rgba = _LUT[index[:, ::-1]]  # image rows run downwards
-            gc = renderer.new_gc()
-            gc.set_clip_rectangle(self.axes.bbox)
             for k in range(n):
                 renderer.draw_image(gc, left[k], bottom[k], rgba[k])
             gc.restore()
@@ -1091,7 +1102,9 @@ def draw_network(fig, config):
             origin="lower",
             aspect="auto",
         )
-        net.text(x - 1.25 * bx, y, FEATURES[name][1], ha="right", va="center", fontsize=9)
+        net.text(
+            x - 1.25 * bx, y, FEATURES[name][1], ha="right", va="center", fontsize=9, zorder=0.5
+        )
     # Every hidden neuron and the output node, as one artist (the output node last).
     node_maps = PixelMaps(net, [box(x, y) for layer in positions[1:] for x, y in layer])
     for layer in positions[1:]:
@@ -1103,9 +1116,11 @@ def draw_network(fig, config):
     many = len(config.hidden) > 4
     layers = [f"{k + 1}" if many else f"layer {k + 1}" for k in range(len(config.hidden))]
     for header, layer in zip(["features", *layers, "output"], positions, strict=True):
-        net.text(layer[0, 0], 0.5, header, ha="center", va="bottom", fontsize=8)
+        net.text(layer[0, 0], 0.5, header, ha="center", va="bottom", fontsize=8, zorder=0.5)
     if many:
-        net.text(3.5, 0.78, "hidden layers", ha="center", va="bottom", fontsize=8)
+        net.text(3.5, 0.78, "hidden layers", ha="center", va="bottom", fontsize=8, zorder=0.5)
+    # Labels and legends lie clear of the weights and maps: below them in z-order, so that
+    # redrawing the weights (blitting, the static book) never redraws them.
     net.legend(
         handles=[
             Line2D([], [], color=POSITIVE, lw=2, label="positive weight"),
@@ -1117,7 +1132,7 @@ def draw_network(fig, config):
         ncols=3,
         fontsize=7,
         frameon=False,
-    )
+    ).set_zorder(0)
 
     def update(state, discretize=False):
         flat = np.concatenate([np.asarray(w, dtype=float).ravel() for w in state["weights"]])
@@ -1143,8 +1158,10 @@ def draw_plane(fig, config):
     Returns
     -------
     update : callable
-        ``update(state, history, show_test=True, discretize=False, data=None)`` changes the
-        artists in place (and shows the points of ``data``, when given) and returns them.
+        ``update(state, history, show_test=True, discretize=False, data=None, rescale=False)``
+        changes the artists in place (and shows the points of ``data``, when given) and returns
+        them. The loss chart's scales grow as the curves need; with ``rescale`` they are those
+        that ``history`` alone needs.
     """
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
@@ -1200,7 +1217,7 @@ def draw_plane(fig, config):
         frameon=False,
         handletextpad=0.2,
         columnspacing=0.8,
-    )
+    ).set_zorder(0)  # below the map and the points: never redrawn with them
     cax = fig.add_axes((0.765, 0.17, 0.01, 0.72))
     colorbar = fig.colorbar(ScalarMappable(cmap=PROBA_CMAP, norm=Normalize(-1, 1)), cax=cax)
     colorbar.set_ticks([-1, 0, 1])
@@ -1214,9 +1231,11 @@ def draw_plane(fig, config):
     curve.set_xlabel("epoch", fontsize=8, labelpad=1)
     curve.set_title("loss", fontsize=9)
     curve.tick_params(labelsize=7)
-    curve.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=7, frameon=False, ncols=2)
+    curve.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=7, frameon=False, ncols=2
+    ).set_zorder(0)
 
-    def update(state, history=(), show_test=True, discretize=False, data=None):
+    def update(state, history=(), show_test=True, discretize=False, data=None, rescale=False):
         if data is not None:
             sets = [(data[0], data[1]), (data[2], data[3])]  # training, test
             if classification:
@@ -1235,7 +1254,7 @@ def draw_plane(fig, config):
             train_line.set_data(h[:, 0], np.where(np.isfinite(h[:, 1]), h[:, 1], np.nan))
             test_line.set_data(h[:, 0], np.where(np.isfinite(h[:, 2]), h[:, 2], np.nan))
             test_line.set_visible(show_test)
-            if len(h) == 1:  # a new run: back to the starting scales
+            if len(h) == 1 or rescale:  # a new run (or scales from this history alone)
                 curve.set(xlim=LOSS_LIMITS[0], ylim=LOSS_LIMITS[1])
             _grow(curve, h)
         return [output, *point_sets, train_line, test_line]
@@ -1329,7 +1348,181 @@ def plot_output(state, config, data, ax=None, show_test=True, discretize=False, 
 
 
 # ---------------------------------------------------------------------------------------------
+# The presets, replayed: what the static HTML book offers instead of the playground.
+
+#: Where the replay's epoch slider stops in a preset's run: these fractions of its epochs.
+REPLAY_FRACTIONS = (0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.75, 0.9, 1)
+
+
+def replay_epochs(epochs):
+    """The epochs at which the replay shows a run of ``epochs`` epochs: one per
+    ``REPLAY_FRACTIONS``, rounded, increasing (``[0, 1, 2, 3, 4, 6, 9, ...]`` for 30)."""
+    out = []
+    for fraction in REPLAY_FRACTIONS:
+        out.append(max(round(epochs * fraction), out[-1] + 1 if out else 0))
+    if out[-1] != epochs:
+        raise ValueError(f"replay_epochs: a run of {epochs} epochs is too short to replay")
+    return out
+
+
+_REPLAYS = {}  # preset -> {"trainer", "snapshots": {epoch: (snapshot, why it diverged)}}
+
+
+def replay_state(preset="playground default", epoch=0):
+    """The run of ``PRESETS[preset]`` after ``epoch`` epochs (pure; runs are cached).
+
+    Training continues from the latest epoch computed for the preset, so scrubbing forwards
+    trains each run once; an earlier epoch not seen yet retrains from epoch 0 (the same seed
+    gives the same run). A run that diverged stays at its last epoch.
+
+    Returns
+    -------
+    dict
+        The ``snapshot`` at that epoch, plus ``preset``, ``config``, ``run_epochs`` (the
+        preset's length), ``history`` (``(epoch, loss_train, loss_test)`` up to the snapshot),
+        ``data`` (``make_data(config)``), ``why`` (why the run diverged, or None),
+        ``first_loss`` (the training loss at epoch 0) and ``loss`` (the test loss).
+    """
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; choose one of {list(PRESETS)}")
+    config, run_epochs = PRESETS[preset]
+    epoch = int(round(float(epoch)))
+    if epoch < 0:
+        raise ValueError(f"replay_state: epoch must be at least 0, got {epoch}")
+    replay = _REPLAYS.get(preset)
+    if replay is None or (epoch < replay["trainer"].epoch and epoch not in replay["snapshots"]):
+        trainer = Trainer(config)
+        replay = _REPLAYS[preset] = {"trainer": trainer, "snapshots": {}}
+        replay["snapshots"][0] = (trainer.state, trainer.diverged)
+    trainer = replay["trainer"]
+    if epoch > trainer.epoch and not trainer.diverged:
+        trainer.train(epoch - trainer.epoch)
+        replay["snapshots"][trainer.epoch] = (trainer.state, trainer.diverged)
+    shown = min(epoch, trainer.epoch)
+    if shown not in replay["snapshots"]:  # only after a divergence: the last one there is
+        shown = max(e for e in replay["snapshots"] if e <= shown)
+    state, why = replay["snapshots"][shown]
+    return {
+        **state,
+        "preset": preset,
+        "config": config,
+        "run_epochs": run_epochs,
+        "history": trainer.history[: state["epoch"] + 1],
+        "data": trainer.data,
+        "why": why,
+        "first_loss": trainer.history[0][1],
+        "loss": state["loss_test"],
+    }
+
+
+def describe_replay(values, state):
+    """The replay's readout: which preset, then the playground's own readout."""
+    return f"Preset “{state['preset']}”. " + describe(
+        state["config"], state, state["why"], "", state["first_loss"]
+    )
+
+
+def draw_replay(fig, state):
+    """The playground's figure for a replayed state (``replay_state``); ``update(state)``
+    rebuilds the panels whose layout the new preset changes (the network diagram, or all)."""
+    shown = {}
+
+    def update(state):
+        config = state["config"]
+        old = shown.get("config")
+        if old is None or _layout_key(old) != _layout_key(config):
+            fig.clear()
+            shown["net"], shown["network"] = draw_network(fig, config)
+            shown["plane"] = draw_plane(fig, config)
+        elif _network_key(old) != _network_key(config):
+            shown["net"].remove()
+            shown["net"], shown["network"] = draw_network(fig, config)
+        data = state["data"] if old is None or not old.same_run(config) else None
+        shown["config"] = config
+        return shown["network"](state) + shown["plane"](
+            state, state["history"], True, False, data, rescale=True
+        )
+
+    update(state)
+    return update
+
+
+@widget_factory
+def replay_explorer(preset="playground default", epoch=0):
+    """The playground's presets (``PRESETS``), each a run you scrub through epoch by epoch.
+
+    It is what the static HTML book shows for a ``Playground``: every preset, at the epochs of
+    ``replay_epochs``. In a notebook the epoch slider goes anywhere from 0 to 200.
+    Returns an ``Explorer``.
+    """
+    names = list(PRESETS)
+    longest = max(epochs for _, epochs in PRESETS.values())
+    controls = [
+        Dropdown("preset", names, preset, "preset run"),
+        Slider(
+            "epoch",
+            0,
+            longest,
+            1,
+            epoch,
+            "epochs trained",
+            readout_format=".0f",
+            continuous_update=False,
+        ),
+    ]
+
+    def runs():
+        return {
+            name: {"preset": name, "epoch": replay_epochs(epochs)}
+            for name, (_, epochs) in PRESETS.items()
+        }
+
+    return Explorer(
+        replay_state,
+        controls,
+        draw_replay,
+        describe=describe_replay,
+        title="The playground's presets, replayed: choose a run, scrub through its epochs",
+        figsize=(12, 4.6),
+        trace=False,
+        layout=None,  # draw_playground places its panels itself
+        static=Static(
+            presets=runs,
+            presets_label="preset run",
+            vary=["epoch"],
+            note="Your own settings, Play and the other buttons need a live kernel.",
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # The widget.
+
+
+class _Inert:
+    """Stands in for an ipywidget in the book build, where none may be made: it keeps whatever
+    is set on it and ignores observers and clicks (nothing there moves a control)."""
+
+    def __init__(self, *children, **traits):
+        self.children = children
+        self.layout = traits.pop("layout", None) or _Inert.__new__(_Inert)
+        self.__dict__.update(traits)
+
+    def observe(self, *args, **kwargs):
+        pass
+
+    def on_click(self, *args, **kwargs):
+        pass
+
+
+class _InertWidgets:
+    """``ipywidgets`` for the book build: every widget class makes an ``_Inert``."""
+
+    def __getattr__(self, name):
+        return _Inert
+
+
+_INERT_WIDGETS = _InertWidgets()
 
 
 def _rate_label(rate):
@@ -1639,7 +1832,10 @@ class Playground:
 
     # --- the controls ------------------------------------------------------------------------
     def _build_controls(self):
-        import ipywidgets as w
+        if static_mode():  # the book build: no widget may exist (it would be a dead one)
+            w = _INERT_WIDGETS
+        else:
+            import ipywidgets as w
 
         wide = {"description_width": "initial"}
 
@@ -1759,7 +1955,7 @@ class Playground:
             self.readout,
             self.export_area,
         ]
-        self.widget = w.VBox(rows)
+        self.widget = None if static_mode() else w.VBox(rows)
 
     def _toggle_play(self):
         if self._playing:
@@ -1864,8 +2060,21 @@ class Playground:
         if not self._holding:
             self.set(show_test=self.show_test_box.value, discretize=self.discretize_box.value)
 
+    def static_view(self):
+        """What the static HTML book shows instead: ``replay_explorer``, starting at the preset
+        this playground runs (if it runs one) and the epoch it has reached."""
+        name = next((n for n, (c, _) in PRESETS.items() if c.same_run(self.config)), None)
+        if name is None:
+            return replay_explorer()
+        epochs = replay_epochs(PRESETS[name][1])
+        return replay_explorer(name, min(epochs, key=lambda e: abs(e - self.epoch)))
+
     def _repr_mimebundle_(self, **kwargs):
-        """The live widget, plus a PNG of its figure where widgets cannot render."""
+        """The live widget, plus a PNG of its figure where widgets cannot render.
+
+        In the book build: the presets replayed (``static_view``), and no widget at all."""
+        if static_mode():
+            return self.static_view()._repr_mimebundle_(**kwargs)
         bundle = self.widget._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         data["image/jpeg"] = base64.b64encode(self.image.value).decode("ascii")

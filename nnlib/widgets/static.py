@@ -61,7 +61,7 @@ STATIC_ENV = "NNLIB_STATIC_WIDGETS"
 #: Sliders with at most this many grid values offer all of them in HTML without being told.
 MAX_AUTO_VALUES = 25
 #: Format version of the embedded data, checked by nnwidgets.js.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: Where the component's "Run this widget live" link points; the build replaces it.
 LIVE_LINK = "#nnw-live"
 
@@ -89,6 +89,10 @@ class Static:
         each setting several controls at once; the ``vary`` controls are offered on top of each
         (e.g. an epoch slider over a training run). A function returning the dict is called only
         when the build needs it. A preset may set a ``vary`` control: picking it moves that one.
+        A preset may also give a *list* for a ``vary`` control: the values it offers under that
+        preset (every preset then gives one, all of one length; e.g. the epochs of each
+        preset's training run, which differ in length). The slider keeps its position when
+        the reader picks another preset.
     presets_label : str
         The label of the presets' list (e.g. "training run").
     budget : int
@@ -206,14 +210,19 @@ def plan(controls, current, spec=None, title=""):
     Returns
     -------
     Plan
-        States in row-major order of ``controls`` (the last control varies fastest).
+        States in row-major order of the HTML controls (the last control varies fastest). A
+        control whose values depend on the preset (``Static``: a preset giving a list) has
+        ``"by_preset": {"values": [...], "text": [...]}``, one list per preset, all of one
+        length; its ``"values"`` and ``"text"`` are those of the starting preset.
     """
     spec = spec or Static()
     presets = spec.presets() if callable(spec.presets) else spec.presets
     presets = {
-        name: {k: _plain(v) for k, v in values.items()} for name, values in (presets or {}).items()
+        name: {k: _plain_or_list(v) for k, v in values.items()}
+        for name, values in (presets or {}).items()
     }
     names = [c.name for c in controls]
+    by_name = {c.name: c for c in controls}
     if presets and PRESET in names:
         raise ValueError(f"a control named {PRESET!r} clashes with the presets' list")
     for name, values in presets.items():
@@ -221,25 +230,29 @@ def plan(controls, current, spec=None, title=""):
         if unknown:
             raise ValueError(f"preset {name!r} sets unknown control(s) {sorted(unknown)}")
     set_by_presets = set().union(*presets.values()) if presets else set()
+    listed = {k for values in presets.values() for k, v in values.items() if isinstance(v, list)}
     if spec.vary is not None:
         vary = list(spec.vary)
     else:
-        vary = [n for n in names if n not in set_by_presets]
+        vary = [n for n in names if n not in set_by_presets or n in listed]
     unknown = set(vary) - set(names)
     if unknown:
         raise ValueError(f"Static.vary names unknown control(s) {sorted(unknown)}")
+    per_preset = _per_preset_values(presets, listed, vary, by_name)
     # A preset that sets a varied control moves it (the reader can still move it on).
     by_preset = set_by_presets - set(vary)
     moved = {
-        name: {k: v for k, v in values.items() if k in vary} for name, values in presets.items()
+        name: {k: v for k, v in values.items() if k in vary and k not in per_preset}
+        for name, values in presets.items()
     }
     html_controls = []
+    start_preset = 0
     if presets:
-        start = next(
+        start_preset = next(
             (
                 i
                 for i, v in enumerate(presets.values())
-                if all(current[k] == x for k, x in v.items())
+                if all(k in per_preset or current[k] == x for k, x in v.items())
             ),
             0,
         )
@@ -250,25 +263,30 @@ def plan(controls, current, spec=None, title=""):
                 "kind": "select",
                 "values": list(presets),
                 "text": list(presets),
-                "start": start,
+                "start": start_preset,
             }
         )
     for control in controls:
         if control.name not in vary:
             continue
-        extra = [m[control.name] for m in moved.values() if control.name in m]
-        values = static_values(control, current[control.name], extra)
-        start = values.index(_plain(_snap(values, current[control.name])))
-        html_controls.append(
-            {
-                "name": control.name,
-                "label": control.description or control.name,
-                "kind": "select" if hasattr(control, "options") else "range",
-                "values": values,
-                "text": [_format(control, v) for v in values],
-                "start": start,
+        html = {
+            "name": control.name,
+            "label": control.description or control.name,
+            "kind": "select" if hasattr(control, "options") else "range",
+        }
+        if control.name in per_preset:
+            lists = per_preset[control.name]
+            values = lists[start_preset]
+            html["by_preset"] = {
+                "values": lists,
+                "text": [[_format(control, v) for v in vs] for vs in lists],
             }
-        )
+        else:
+            extra = [m[control.name] for m in moved.values() if control.name in m]
+            values = static_values(control, current[control.name], extra)
+        start = values.index(_plain(_snap(values, current[control.name])))
+        html.update(values=values, text=[_format(control, v) for v in values], start=start)
+        html_controls.append(html)
     count = math.prod(len(c["values"]) for c in html_controls)
     if count > spec.budget:
         sizes = " × ".join(f"{c['name']} {len(c['values'])}" for c in html_controls)
@@ -292,25 +310,82 @@ def plan(controls, current, spec=None, title=""):
             for other, target in function(value).items():
                 if other not in positions:
                     continue  # a control held fixed in HTML does not move
+                if other in per_preset:
+                    raise ValueError(
+                        f"Static.jumps: {other!r} offers values that depend on the preset; "
+                        "it cannot be moved by another control"
+                    )
                 values = html_controls[positions[other]]["values"]
                 moves.append([positions[other], values.index(_snap(values, target))])
             control["jumps"].append(moves)
     fixed = {n: _plain(current[n]) for n in names if n not in vary and n not in by_preset}
     # Every preset sets the same controls (those a preset leaves keep their current value).
     presets = {
-        name: {**{k: _plain(current[k]) for k in sorted(by_preset)}, **values}
+        name: {
+            **{k: _plain(current[k]) for k in sorted(by_preset)},
+            **{k: v for k, v in values.items() if k not in per_preset},
+        }
         for name, values in presets.items()
     }
     result = Plan(html_controls, fixed, presets)
-    for combo in itertools.product(*(c["values"] for c in html_controls)):
+    ranges = [range(len(c["values"])) for c in html_controls]
+    for combo in itertools.product(*ranges):
         setting = dict(fixed)
-        for control, value in zip(html_controls, combo, strict=True):
+        for control, position in zip(html_controls, combo, strict=True):
             if control["name"] == PRESET:
-                setting.update({k: v for k, v in presets[value].items() if k not in vary})
+                preset = control["values"][position]
+                setting.update({k: v for k, v in presets[preset].items() if k not in vary})
+            elif "by_preset" in control:
+                setting[control["name"]] = control["by_preset"]["values"][combo[0]][position]
             else:
-                setting[control["name"]] = value
+                setting[control["name"]] = control["values"][position]
         result.settings.append({n: setting[n] for n in names})
     return result
+
+
+def _plain_or_list(value):
+    """``_plain(value)``, or a list of them (a preset's own values of a varied control)."""
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return _plain(value)
+
+
+def _per_preset_values(presets, listed, vary, by_name):
+    """``{control: [values of preset 1, values of preset 2, ...]}`` for the controls whose
+    offered values each preset lists; every preset must list them, as many for each."""
+    out = {}
+    for name in sorted(listed):
+        if name not in vary:
+            raise ValueError(f"presets list values of {name!r}, which Static.vary leaves out")
+        lists = []
+        for preset, values in presets.items():
+            if not isinstance(values.get(name), list):
+                raise ValueError(
+                    f"preset {preset!r} gives no list of values for {name!r}, as the others do"
+                )
+            offered = values[name]
+            control = by_name[name]
+            if hasattr(control, "options"):
+                static_values(control, offered[0], offered[1:])  # checks they are options
+            else:
+                low, high = min(control.min, control.max), max(control.min, control.max)
+                outside = [v for v in offered if not low - 1e-12 <= float(v) <= high + 1e-12]
+                if outside:
+                    raise ValueError(
+                        f"Slider {name!r}: preset {preset!r}'s values {outside} are outside "
+                        "its range"
+                    )
+                if any(b <= a for a, b in itertools.pairwise(offered)):
+                    raise ValueError(
+                        f"Slider {name!r}: preset {preset!r}'s values must increase: {offered}"
+                    )
+            lists.append(list(offered))
+        if len({len(v) for v in lists}) != 1:
+            raise ValueError(
+                f"every preset must offer as many values of {name!r}: {[len(v) for v in lists]}"
+            )
+        out[name] = lists
+    return out
 
 
 def _snap(values, value):
@@ -407,8 +482,10 @@ class _Page:
         self.palette, self._palette_ids = [], {}
         self.glyphs, self._glyph_ids = [], {}
         self.texts, self._text_ids = [], {}
+        self.luts, self._lut_ids = [], {}
         self.layouts = {}  # (text, font, ismath) -> glyphs, as the recorder laid them out
         self.drawn = {}  # _cache_key(artist) -> the ids of its primitives
+        self.keep = []  # the artists of those keys, kept alive: no other may reuse an id
         self.outlines = {}  # matplotlib's glyph id -> (vertices, codes) of its outline
 
     def prim(self, record):
@@ -444,6 +521,26 @@ class _Page:
         self._image_ids[key] = len(self.images)
         self.images.append(entry)
         return self._image_ids[key]
+
+    def grey(self, indices):
+        """Index in ``images`` of the (h, w) uint8 image ``indices``, as a grey PNG."""
+        indices = np.ascontiguousarray(indices, dtype=np.uint8)
+        key = "grey:" + _digest(indices)
+        if key not in self._image_ids:
+            self._image_ids[key] = len(self.images)
+            self.images.append({"p": _png(indices, "L")})
+        return self._image_ids[key]
+
+    def lut(self, table):
+        """Index in ``luts`` of the (256, 4) uint8 colour table ``table`` (base64 RGBA)."""
+        table = np.ascontiguousarray(table, dtype=np.uint8)
+        if table.shape != (256, 4):
+            raise ValueError(f"a colour table must have shape (256, 4), got {table.shape}")
+        text = base64.b64encode(table.tobytes()).decode("ascii")
+        if text not in self._lut_ids:
+            self._lut_ids[text] = len(self.luts)
+            self.luts.append(text)
+        return self._lut_ids[text]
 
     def palette_bytes(self):
         """The palette as a flat list r, g, b, a, r, g, b, a, ..."""
@@ -746,6 +843,28 @@ def _make_recorder():
             record["src"] = self.page.image(im)
             self.records.append(record)
 
+        def draw_mapped_image(self, gc, x, y, width, height, indices, lut):
+            """An image of colormap indices, upsampled bilinearly to ``width`` × ``height``
+            pixels with its lower left corner at ``(x, y)``, then coloured by ``lut``.
+
+            Not part of matplotlib's renderer API: an artist that draws such a map (as
+            ``playground.PixelMaps``) calls it when the renderer has it. The browser does the
+            same upsampling of the small index image, so the page stores it, not the pixels.
+            ``indices`` is (rows, cols) uint8, row 0 at the top; ``lut`` (256, 4) uint8 RGBA.
+            """
+            self.records.append(
+                {
+                    "k": "map",
+                    "src": self.page.grey(indices),
+                    "lut": self.page.lut(lut),
+                    "x": int(x),
+                    "y": int(round(self.height - y - height)),
+                    "w": int(width),
+                    "h": int(height),
+                    **self._clip(gc),
+                }
+            )
+
         def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
             if ismath == "TeX":
                 raise ValueError("usetex text cannot be recorded for the static book")
@@ -852,6 +971,12 @@ def _stacked_above(artists):
     return stacked(artists)
 
 
+def _still_drawn(artists, figure):
+    from . import _still_drawn as still
+
+    return still(artists, figure)
+
+
 def _draw_order(figure, artists):
     order = {id(a): i for i, a in enumerate(figure.findobj())}
     return sorted(artists, key=lambda a: (a.get_zorder(), order.get(id(a), 0)))
@@ -944,6 +1069,7 @@ def export(
     dpi=80,
     source=None,
     cache=True,
+    layout="constrained",
 ):
     """Precompute a widget's states and record how each is drawn (see the module docstring).
 
@@ -962,6 +1088,8 @@ def export(
     cache : bool
         Reuse the records of artists that draw as they did for an earlier state (only
         ``False`` in tests, which check that it changes nothing).
+    layout : str or None
+        The figure's layout engine, as the widget's (see ``Explorer``).
 
     Returns
     -------
@@ -981,7 +1109,7 @@ def export(
             return compute(**values)
 
     start = _start_index(the_plan)
-    figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    figure = Figure(figsize=figsize, dpi=dpi, layout=layout)
     canvas = FigureCanvasAgg(figure)
     with np.errstate(all="ignore"):
         first = state_of(the_plan.settings[start])
@@ -1003,7 +1131,7 @@ def export(
         fresh = [a for a in changed if a not in animated]
         grown = set(_stacked_above(fresh)) - animated if fresh else set()
         if grown:
-            animated |= grown
+            animated = set(_still_drawn(animated, figure)) | grown
             for artist in animated:
                 artist.set_animated(True)
             order = _draw_order(figure, animated)
@@ -1048,6 +1176,7 @@ def export(
         "images": page.images,
         "palette": page.palette_bytes(),
         "glyphs": page.glyphs,
+        "luts": page.luts,
         "prims": page.prims,
         "texts": page.texts,
         "states": states,
@@ -1204,17 +1333,60 @@ def _image_key(image):
     )
 
 
+#: Patches whose picture is their path through their transform, in their style (``draw`` is
+#: ``Patch.draw``): bars, boxes, polygons, circles.
+_PLAIN_PATCHES = ("Rectangle", "Polygon", "PathPatch", "Circle", "Ellipse", "Wedge")
+
+
+def _patch_key(patch):
+    """Everything that decides how a plain patch (``_PLAIN_PATCHES``) with an affine transform
+    is drawn."""
+    transform = patch.get_transform()
+    if patch.get_path_effects() or patch.get_sketch_params() or not transform.is_affine:
+        return None
+    path = patch.get_path()
+    hatch_width = getattr(patch, "get_hatch_linewidth", lambda: None)()
+    return (
+        "patch",
+        id(patch),
+        patch.get_visible(),
+        _digest(
+            np.asarray(path.vertices, dtype=float),
+            np.asarray(path.codes if path.codes is not None else []),
+            transform.get_matrix(),
+        ),
+        tuple(patch.get_facecolor()),
+        tuple(patch.get_edgecolor()),
+        patch.get_linewidth(),
+        repr(patch.get_linestyle()),
+        repr(getattr(patch, "_dash_pattern", None)),
+        patch.get_fill(),
+        patch.get_hatch(),
+        repr(getattr(patch, "_hatch_color", None)),
+        hatch_width,
+        patch.get_alpha(),
+        patch.get_capstyle(),
+        patch.get_joinstyle(),
+        patch.get_antialiased(),
+        patch.get_snap(),
+        _clip_key(patch),
+    )
+
+
 def _cache_key(artist):
     """A key that changes whenever ``artist`` would draw differently, or None (draw it)."""
     from matplotlib.collections import Collection
     from matplotlib.image import AxesImage
     from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
     from matplotlib.text import Text
 
     if isinstance(artist, Text):
         return _text_key(artist)
     if isinstance(artist, Line2D):
         return _line_key(artist)
+    if type(artist).__name__ in _PLAIN_PATCHES and isinstance(artist, Patch):
+        return _patch_key(artist)
     if type(artist).__name__ in ("PathCollection", "LineCollection", "PolyCollection") and (
         isinstance(artist, Collection)
     ):
@@ -1248,6 +1420,7 @@ def _record_artist(artist, recorder, cache=True):
     ids = [recorder.page.prim(record) for record in recorder.records]
     if key is not None:
         drawn[key] = ids
+        recorder.page.keep.append(artist)
     return ids
 
 

@@ -61,7 +61,7 @@ function names(calls) {
 // --- decoding and indexing ----------------------------------------------------------------
 
 test("decode inverts base64(zlib(JSON)), as nnlib/widgets/static.py writes it", async () => {
-  const data = { version: 1, texts: ["loss = 0.6931", "θ₁ → ŷ"], states: [[0, 1, [2, 3]]] };
+  const data = { version: 2, texts: ["loss = 0.6931", "θ₁ → ŷ"], states: [[0, 1, [2, 3]]] };
   const blob = zlib.deflateSync(Buffer.from(JSON.stringify(data))).toString("base64");
   assert.deepEqual(await nnw.decode(blob), data);
   assert.deepEqual(await nnw.decode(blob.slice(0, 10) + "\n  " + blob.slice(10)), data);
@@ -92,6 +92,23 @@ test("settingValues expands presets over the fixed values, varied controls on to
     loss: "mse",
   });
   assert.deepEqual(nnw.settingValues({ ...data, presets: {} }, [0, 1]).configuration, "zeros");
+});
+
+test("a control whose values depend on the preset reads them under the chosen preset", () => {
+  const controls = [
+    { name: "configuration", values: ["short", "long"] },
+    {
+      name: "epoch",
+      values: [0, 5, 30],
+      text: ["0", "5", "30"],
+      by_preset: { values: [[0, 5, 30], [0, 50, 200]], text: [["0", "5", "30"], ["0", "50", "200"]] },
+    },
+  ];
+  const data = { fixed: {}, presets: { short: { run: "s" }, long: { run: "l" } }, controls };
+  assert.equal(nnw.valueOf(controls, [1, 2], 1), 200);
+  assert.equal(nnw.textOf(controls, [0, 1], 1), "5");
+  assert.deepEqual(nnw.settingValues(data, [1, 1]), { run: "l", epoch: 50 });
+  assert.equal(nnw.stateIndex(controls, [1, 1]), 4); // still row-major over positions
 });
 
 // --- painting one primitive ---------------------------------------------------------------
@@ -217,6 +234,34 @@ test("colourise maps a grey image of palette indices to the palette's RGBA", () 
   delete global.document;
 });
 
+test("a map is upsampled with smoothing, coloured through its table and drawn at its place", () => {
+  const drawn = [];
+  const pixels = { data: new Uint8ClampedArray([0, 0, 0, 255, 1, 1, 1, 255]) };
+  const offscreen = fakeContext();
+  offscreen.getImageData = (...args) => (drawn.push(["getImageData", ...args]), pixels);
+  offscreen.putImageData = (p) => drawn.push(["putImageData", Array.from(p.data)]);
+  const canvas = { width: 0, height: 0, getContext: () => offscreen };
+  global.document = { createElement: () => canvas };
+  const lut = new Uint8Array(1024);
+  lut.set([10, 20, 30, 255, 200, 100, 50, 128]);
+  const made = nnw.mappedImage({ image: "indices" }, lut, 2, 1);
+  assert.equal(made, canvas);
+  assert.equal(canvas.width, 2);
+  assert.equal(canvas.height, 1);
+  assert.equal(offscreen.imageSmoothingEnabled, true);
+  assert.deepEqual(
+    offscreen.calls.find((c) => c[0] === "drawImage"),
+    ["drawImage", { image: "indices" }, 0, 0, 2, 1],
+  );
+  assert.deepEqual(drawn[1], ["putImageData", [10, 20, 30, 255, 200, 100, 50, 128]]);
+  delete global.document;
+  const ctx = fakeContext();
+  const prim = { k: "map", src: 3, lut: 0, x: 40, y: 50, w: 2, h: 1, clip: [0, 0, 100, 100] };
+  nnw.paintPrim(ctx, prim, { ...assets(), map: (p) => ({ map: p.src }) });
+  assert.deepEqual(names(ctx.calls).slice(0, 4), ["save", "beginPath", "rect", "clip"]);
+  assert.deepEqual(ctx.calls.find((c) => c[0] === "drawImage"), ["drawImage", { map: 3 }, 40, 50]);
+});
+
 // --- a whole widget ----------------------------------------------------------------------
 
 function fakeWidget() {
@@ -252,7 +297,7 @@ function fakeWidget() {
     },
   };
   const data = {
-    version: 1,
+    version: 2,
     fixed: {},
     presets: {},
     controls: [
@@ -303,6 +348,24 @@ test("moving a control with jumps moves the others, with their value text", asyn
   assert.equal(outputs.value.textContent, "1.00");
   await widget.draw();
   assert.equal(readout.textContent, "b=1");
+});
+
+test("picking another preset keeps a per-preset slider's position and shows its value", async () => {
+  const { widget, inputs, outputs } = fakeWidget();
+  widget.data.controls[0].name = "configuration";
+  delete widget.data.controls[0].jumps;
+  widget.data.presets = { a: {}, b: {} };
+  widget.data.controls[1].by_preset = {
+    values: [[-1, 0, 1], [-10, 0, 10]],
+    text: [["-1", "0", "1"], ["-10", "0", "10"]],
+  };
+  widget.move(1, 2);
+  assert.equal(outputs.value.textContent, "1");
+  widget.move(0, 1);
+  assert.deepEqual(widget.positions, [1, 2]);
+  assert.equal(inputs.value.attributes["aria-valuetext"], "10");
+  assert.equal(outputs.value.textContent, "10");
+  assert.deepEqual(widget.values(), { value: 10 });
 });
 
 test("only the latest of overlapping draws paints, even when an earlier one finishes last", async () => {
