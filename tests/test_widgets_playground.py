@@ -842,6 +842,9 @@ def test_in_the_book_build_the_playground_makes_no_widget_and_shows_the_replay(m
     p.add_layer()
     assert p.export().startswith('"""')
     assert set(_instances) == before and p.widget is None
+    p.controls["dataset"].value = "gauss"  # ... and so does moving its stand-in controls
+    p.buttons["Add layer"].click()
+    assert p.config.dataset == "gauss" and len(p.config.hidden) == 4 and p.epoch == 0
     p.set(dataset="circle", hidden=(4, 2))
     p.step(30)
     view = p.static_view()

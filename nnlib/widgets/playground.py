@@ -1500,19 +1500,35 @@ def replay_explorer(preset="playground default", epoch=0):
 
 
 class _Inert:
-    """Stands in for an ipywidget in the book build, where none may be made: it keeps whatever
-    is set on it and ignores observers and clicks (nothing there moves a control)."""
+    """Stands in for an ipywidget in the book build, where none may be made (it would be a dead
+    one): it keeps whatever is set on it, calls its ``value`` observers when the value changes
+    and its click handlers on ``click()``, so code drives the playground there as in a kernel."""
 
     def __init__(self, *children, **traits):
+        object.__setattr__(self, "_observers", [])
+        object.__setattr__(self, "_clicks", [])
         self.children = children
         self.layout = traits.pop("layout", None) or _Inert.__new__(_Inert)
-        self.__dict__.update(traits)
+        for name, value in traits.items():
+            object.__setattr__(self, name, value)
 
-    def observe(self, *args, **kwargs):
-        pass
+    def __setattr__(self, name, value):
+        old = self.__dict__.get(name)
+        object.__setattr__(self, name, value)
+        if name == "value" and old != value:
+            for callback in self.__dict__.get("_observers", []):
+                callback({"name": "value", "old": old, "new": value, "owner": self})
 
-    def on_click(self, *args, **kwargs):
-        pass
+    def observe(self, callback, names="value"):
+        if names == "value":
+            self._observers.append(callback)
+
+    def on_click(self, callback):
+        self._clicks.append(callback)
+
+    def click(self):
+        for callback in self._clicks:
+            callback(self)
 
 
 class _InertWidgets:
