@@ -14,8 +14,9 @@ an error instead of itself: in both cases the build warns, so ``-W`` fails it.
 
 Configuration (``sphinx: config:`` in ``_config.yml``)
     ``nnlib_live_url``: where "Run this widget live" goes, a template with ``{path}`` (the
-    notebook's path in the repository, e.g. ``chapters/01_neurons.ipynb``) such as a Binder,
-    Colab or JupyterLite URL. Empty (the default): the link downloads the notebook's source.
+    notebook's path in the repository, e.g. ``chapters/01_neurons.ipynb``) and ``{root}`` (the
+    book's root relative to the page, e.g. ``../``), such as a Binder, Colab or JupyterLite URL;
+    a second link downloads the notebook. Empty (the default): only the download link.
 """
 
 import html
@@ -34,17 +35,19 @@ logger = logging.getLogger(__name__)
 
 
 def _live_sentence(app, pagename):
-    """The link to the live notebook: the configured URL, else the notebook's source."""
+    """The links to the live notebook (the configured URL) and to the notebook's source, which
+    works even from a local folder."""
     source = str(app.env.doc2path(pagename, False))
-    template = app.config.nnlib_live_url
-    if template:
-        url = template.format(path=source)
-        return f'<a class="nnw-live-link" href="{url}">Run this widget live</a> for the rest.'
+    root = "../" * pagename.count("/")
     # The book's own copy of the notebook (Sphinx's html_copy_source), relative to the page.
-    url = "../" * pagename.count("/") + f"_sources/{source}"
+    download = f'class="nnw-live-link" href="{root}_sources/{source}" download'
+    template = app.config.nnlib_live_url
+    if not template:
+        return f"<a {download}>Download the notebook</a> and run it in Jupyter for the rest."
+    url = template.format(path=source, root=root)
     return (
-        f'<a class="nnw-live-link" href="{url}" download>Download the notebook</a> and run it '
-        "in Jupyter for the rest."
+        f'<a class="nnw-live-link" href="{url}">Run this widget live</a> for the rest, or '
+        f"<a {download}>download the notebook</a> and run it in Jupyter."
     )
 
 

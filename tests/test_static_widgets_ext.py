@@ -83,6 +83,11 @@ def test_a_page_with_widgets_gets_the_script_the_style_and_a_live_link():
         'href="https://mybinder.org/v2/gh/o/r/main?urlpath=lab/tree/chapters/01_neurons'
         in (context["body"])
     )
+    assert 'href="../_sources/chapters/01_neurons.ipynb" download>download' in context["body"]
+    app = FakeApp("{root}lite/lab/index.html?path={path}")  # the book's own JupyterLite
+    context = {"body": BODY}
+    ext.add_static_widgets(app, "chapters/01_neurons", "page.html", context, None)
+    assert 'href="../lite/lab/index.html?path=chapters/01_neurons.ipynb">Run' in context["body"]
 
 
 def test_a_page_without_widgets_is_left_alone():
