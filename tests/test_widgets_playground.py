@@ -2,6 +2,7 @@
 widget driven as a learner would (controls, buttons, Play in the background), extremes included."""
 
 import asyncio
+import base64
 import dataclasses
 import io
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pytest
+from PIL import Image
 
 matplotlib.use("Agg")
 
@@ -858,3 +860,32 @@ def test_in_the_book_build_the_playground_makes_no_widget_and_shows_the_replay(m
     assert epochs["by_preset"]["values"][0] == pg.replay_epochs(100)
     assert epochs["values"][epochs["start"]] == 30
     assert "need a live kernel" in spec.note
+
+
+def test_the_maps_are_the_right_way_up_in_the_notebook_and_in_the_static_book():
+    """Map rows run upwards (row 0 at the bottom of its box, as the plane grid's x2)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from nnlib.widgets import static
+
+    figure = Figure(figsize=(1, 1), dpi=100)
+    canvas = FigureCanvasAgg(figure)
+    ax = figure.add_axes([0, 0, 1, 1])
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    maps = pg._pixel_maps_class()(ax, [(0, 1, 0, 1)])
+    values = np.zeros((1, 10, 10))
+    values[0, 0] = 1.0  # the bottom row is +1: orange
+    maps.set_data(values)
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())[..., :3]
+    np.testing.assert_array_equal(pixels[95, 50], pg._LUT[255, :3])  # near the bottom
+    np.testing.assert_array_equal(pixels[5, 50], pg._LUT[128, :3])  # 0 elsewhere
+    # The static book's recorder gets the indices top row first, as an image file has them.
+    recorder = static._make_recorder()(canvas.get_renderer(), static._Page())
+    maps.draw(recorder)
+    (record,) = recorder.records
+    assert record["k"] == "map"
+    png = io.BytesIO(base64.b64decode(recorder.page.images[record["src"]]["p"]))
+    indices = np.asarray(Image.open(png))
+    assert indices[-1].tolist() == [255] * 10 and indices[0].tolist() == [128] * 10

@@ -526,3 +526,61 @@ def test_hatches_rotated_boxed_and_math_text_are_recorded():
     assert len(math["g"]) == 4 * len("h=1β2")
     boxes = [p for p in prims if p["k"] == "path" and p.get("fill") == "#ffffff"]
     assert boxes, "the text's rounded box is a filled path"
+
+
+def _pictures():
+    """A picture of three shapes (fixed aspect) and a bilinear, origin-lower ramp."""
+    shapes = {"tall": (8, 4), "square": (6, 6), "wide": (4, 8)}
+
+    def compute(v, shape):
+        rows, cols = shapes[shape]
+        ramp = np.linspace(0, 1, 12)[:, None] * np.ones((1, 7))  # row 0 low: bottom, as lower
+        return {"loss": v, "picture": np.full((rows, cols), v), "ramp": ramp * (1 + v) / 2}
+
+    def draw(fig, state):
+        ax, ax_ramp = fig.subplots(1, 2)
+        picture = ax.imshow(state["picture"], cmap="viridis", vmin=0, vmax=1)
+        ramp = ax_ramp.imshow(
+            state["ramp"], origin="lower", cmap="viridis", vmin=0, vmax=1,
+            interpolation="bilinear", aspect="auto",
+        )  # fmt: skip
+        ax_ramp.set_axis_off()
+
+        def update(state):
+            picture.set_data(state["picture"])
+            rows, cols = state["picture"].shape
+            picture.set_extent((-0.5, cols - 0.5, rows - 0.5, -0.5))
+            ramp.set_data(state["ramp"])
+            return [picture, ramp]
+
+        update(state)
+        return update
+
+    controls = [Slider("v", 0, 1, 1, 0, static=[0, 1]), Dropdown("shape", list(shapes), "tall")]
+    return Explorer(compute, controls, draw, figsize=(6, 3), trace=False)
+
+
+def test_images_are_recorded_where_and_the_way_up_matplotlib_draws_them():
+    data = _pictures().static_data()
+    states = data["states"]  # v = 0: tall, square, wide; v = 1: tall, square, wide
+
+    def images(state):
+        return [data["prims"][i] for i in state[2] if data["prims"][i]["k"] == "img"]
+
+    # (v=1, tall) reuses the background of (v=0, tall), drawn when the axes had the tall
+    # picture's aspect; the last full draw was of the wide one. Its picture is placed as then.
+    assert images(states[3])[0]["m"] == images(states[0])[0]["m"]
+    assert images(states[0])[0]["m"] != images(states[2])[0]["m"]
+    # The resampled ramp (Agg hands it over bottom row first) is the right way up: as in the
+    # fallback, matplotlib's own picture of the starting state.
+    ramp = images(states[0])[1]
+    assert "m" not in ramp
+    palette = np.array(data["palette"], dtype=np.uint8).reshape(-1, 4)
+    entry = data["images"][ramp["src"]]
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(entry["p"]))))
+    rgb = (palette[pixels] if entry.get("i") else pixels)[..., :3].astype(float)
+    fallback = Image.open(io.BytesIO(base64.b64decode(data["fallback"]))).convert("RGB")
+    x, y = round(ramp["x"]), round(ramp["y"])
+    crop = np.asarray(fallback)[y : y + rgb.shape[0], x : x + rgb.shape[1]].astype(float)
+    assert np.abs(rgb - crop).mean() < 1.0
+    assert np.abs(rgb[::-1] - crop).mean() > 20

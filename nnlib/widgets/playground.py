@@ -1027,7 +1027,7 @@ def _pixel_maps_class():
             above = v[:, r1][:, :, c0] + (v[:, r1][:, :, c1] - v[:, r1][:, :, c0]) * fc
             sampled = below + (above - below) * fr[:, None]  # (n, height, width)
             index = np.clip(np.rint((sampled + 1) * 127.5), 0, 255).astype(np.intp)
-            rgba = _LUT[index[:, ::-1]]  # image rows run downwards
+            rgba = _LUT[index]  # row 0 at the bottom, as Agg takes an image's rows
             for k in range(n):
                 renderer.draw_image(gc, left[k], bottom[k], rgba[k])
             gc.restore()

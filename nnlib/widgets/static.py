@@ -824,6 +824,8 @@ def _make_recorder():
                 return
             record = {"k": "img", **self._clip(gc)}
             if transform is None:  # resampled by matplotlib to canvas pixels (alpha included)
+                # Row 0 of ``im`` is its bottom row (Agg draws it flipped), the canvas's top one.
+                im = im[::-1]
                 record.update(x=round(float(x), 2), y=round(float(self.height - y - h), 2))
             else:  # unsampled (drawn with nearest neighbours): the image and where it goes
                 alpha = gc.get_alpha()
@@ -1156,6 +1158,10 @@ def export(
                 bg_keys[digest] = len(backgrounds)
                 backgrounds.append(layers[0])
             bg_index = drawn_keys[key] = bg_keys[digest]
+        # Where an axes with a fixed aspect is depends on its limits, and only a draw puts it
+        # there: the last full draw may have been of other limits (e.g. another picture's).
+        for ax in figure.axes:
+            ax.apply_aspect()
         prims = []
         with np.errstate(all="ignore"):
             for artist in order:
