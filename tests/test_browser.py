@@ -234,6 +234,11 @@ def test_page(server, browser, path):
             assert untypeset == 0, f"{path}: {untypeset} formulas were not typeset"
             raw = RAW_TEX.findall(visible_text(page))
             assert not raw, f"{path}: raw TeX left on the page: {raw[:5]}"
+            errors = page.evaluate(
+                "() => [...document.querySelectorAll('mjx-merror')]"
+                ".map((el) => el.getAttribute('data-mjx-error') || el.textContent)"
+            )
+            assert not errors, f"{path}: TeX that MathJax cannot typeset: {errors[:5]}"
 
         assert "application/vnd.jupyter.widget" not in html, (
             f"{path}: an ipywidgets view or state was embedded (a dead widget)"
