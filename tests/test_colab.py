@@ -103,7 +103,8 @@ def test_installing_nnlib_in_colab_changes_no_other_package(colab, tmp_path):
     assert installs <= {"nnlib"}, f"pip would also install or upgrade {installs - {'nnlib'}}"
 
 
-#: A notebook that makes the playground (chapter 10's widget) and trains it a little.
+#: A notebook that makes the playground (chapter 10's widget), trains it a little, shows it and
+#: presses Play and Pause.
 PLAYGROUND = [
     "import warnings\n\nfrom nnlib.widgets.playground import Playground\n\n"
     "with warnings.catch_warnings(record=True) as caught:\n"
@@ -114,6 +115,12 @@ PLAYGROUND = [
     "assert not [str(w.message) for w in caught if 'ipywidgets' in w.filename "
     "or 'traitlets' in w.filename]",
     "playground",
+    # Play, as the button does, then let the kernel's event loop train between cells.
+    "epoch = playground.epoch\nplayground.play_button.click()\n"
+    "assert playground.play_button.description == 'Pause'",
+    "import asyncio\n\nawait asyncio.sleep(1.0)",
+    "playground.play_button.click()\nassert playground.epoch > epoch + 2, playground.epoch\n"
+    "assert playground.play_button.description == 'Play'",
 ]
 
 
