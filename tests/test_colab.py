@@ -1,16 +1,18 @@
-"""Chapters 1 and 3 in Colab's environment: ipywidgets 7.7.1, numpy 2.0.2, matplotlib 3.10.0.
+"""Chapters 1 and 3 and the playground in Colab's environment: ipywidgets 7.7.1, numpy 2.0.2,
+matplotlib 3.10.0, its kernel (ipykernel 6.17.1, IPython 7.34.0).
 
 Colab ships ipywidgets 7, whose widgets display through ``_ipython_display_`` (ipywidgets 8:
-``_repr_mimebundle_``), and its front end renders only those. The test installs Colab's versions
-from PyPI into a scratch virtual environment, with nnlib installed from this checkout, checks
-that installing nnlib there (what the bootstrap cell does in Colab) would change no other
-package, then runs chapters 1 and 3 with nbclient and checks that every widget is displayed as
-an ipywidgets 7 widget view.
+``_repr_mimebundle_``), and a front end for ipywidgets 7's models. The test installs Colab's
+versions from PyPI into a scratch virtual environment, with nnlib installed from this checkout,
+checks that installing nnlib there (what the bootstrap cell does in Colab) would change no other
+package, then runs chapters 1 and 3 and a small playground notebook with nbclient and checks
+that every widget is displayed as an ipywidgets 7 widget view of a live model. It cannot check
+Colab's front end itself.
 
 Marked ``network`` and skipped unless asked for: ``pytest --network tests/test_colab.py``. The
-environment is cached in ``tmp/cache/`` (or ``$NNLIB_TEST_CACHE``) under a name made from the
-versions below, so that reruns take seconds instead of a minute; nnlib is installed editable,
-so the cached environment always runs this checkout's code.
+environment (about 450 MB) is cached in ``tmp/cache/`` (or ``$NNLIB_TEST_CACHE``) under a name
+made from the versions below: the first run takes about 90 s, later ones about 30 s. nnlib is
+installed editable, so the cached environment always runs this checkout's code.
 """
 
 import hashlib
