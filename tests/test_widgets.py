@@ -220,3 +220,92 @@ def test_reset_restores_action_settings_too():
     e.set(a=4.0)
     assert e.reset() is None
     assert e.widgets["rate"].value == 0.5 and e.values["a"] == 0.0 and e.losses == [4.0]
+
+
+# --- displaying an ipywidget with ipywidgets 7 (Colab) or 8 ------------------------------------
+def test_widget_bundle_with_ipywidgets_8_is_the_widgets_own():
+    import ipywidgets as w
+
+    from nnlib.widgets import WIDGET_VIEW, widget_bundle
+
+    box = w.VBox([w.HTML("hi")])
+    assert widget_bundle(box) == box._repr_mimebundle_()
+    assert widget_bundle(box)[WIDGET_VIEW] == {
+        "version_major": 2,
+        "version_minor": 0,
+        "model_id": box.model_id,
+    }
+
+
+class _Widget7:
+    """What ``widget_bundle`` reads of an ipywidgets 7 widget: no ``_repr_mimebundle_``."""
+
+    def __init__(self, view_name="VBoxView", name="VBox(children=(HTML(value='hi'),))"):
+        self._view_name, self.model_id, self.name, self.displayed = view_name, "abc123", name, 0
+
+    def __repr__(self):
+        return self.name
+
+    def _ipython_display_(self, **kwargs):  # never called: it would display, not return
+        raise AssertionError("widget_bundle must not display the widget")
+
+    def _handle_displayed(self, **kwargs):  # ipywidgets 7 calls the on_displayed callbacks
+        self.displayed += 1
+
+
+def test_widget_bundle_with_ipywidgets_7_is_what_its_ipython_display_shows():
+    from nnlib.widgets import WIDGET_VIEW, widget_bundle
+
+    widget = _Widget7()
+    assert widget_bundle(widget) == {
+        "text/plain": "VBox(children=(HTML(value='hi'),))",
+        WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": "abc123"},
+    }
+    assert widget.displayed == 1
+    long = _Widget7(name="x" * 200)
+    assert widget_bundle(long)["text/plain"] == "x" * 110 + "…"  # as ipywidgets 7 cuts it
+    viewless = _Widget7(view_name=None)  # e.g. a Layout: no view, only text, not "displayed"
+    assert widget_bundle(viewless) == {"text/plain": "VBox(children=(HTML(value='hi'),))"}
+    assert viewless.displayed == 0
+
+
+def test_the_ipywidgets_7_bundle_of_a_real_widget_equals_ipywidgets_8s():
+    """The hand-built bundle (ipywidgets 7's branch) is exactly what ipywidgets 8 gives."""
+    import ipywidgets as w
+
+    from nnlib.widgets import _view_bundle
+
+    for widget in (w.VBox([w.HTML("hi")]), w.FloatSlider(description="a long " * 30)):
+        assert _view_bundle(widget) == widget._repr_mimebundle_()
+
+
+def test_explorer_display_carries_the_widget_view_an_image_and_the_readout():
+    from nnlib.widgets import WIDGET_VIEW
+
+    e = _toy_explorer()
+    data = e._repr_mimebundle_()
+    assert data[WIDGET_VIEW]["model_id"] == e.widget.model_id
+    assert data["text/plain"] == e.text and data["image/png"]
+
+
+def test_tooltip_keyword_follows_the_ipywidgets_version():
+    import ipywidgets as w
+
+    from nnlib.widgets import _tooltip
+
+    assert _tooltip(w.Checkbox, "hint") == {"tooltip": "hint"}  # ipywidgets 8
+    assert w.Checkbox(**_tooltip(w.Checkbox, "hint")).tooltip == "hint"
+
+    class Checkbox7:  # ipywidgets 7's Checkbox: only a description tooltip
+        @staticmethod
+        def class_trait_names():
+            return ["description", "description_tooltip", "value"]
+
+    class Button7:  # ipywidgets 7's Button has a tooltip of its own
+        @staticmethod
+        def class_trait_names():
+            return ["description", "tooltip"]
+
+    assert _tooltip(Checkbox7, "hint") == {"description_tooltip": "hint"}
+    assert _tooltip(Button7, "hint") == {"tooltip": "hint"}
+    assert _tooltip(object, "hint") == {"tooltip": "hint"}  # the book build's stand-ins

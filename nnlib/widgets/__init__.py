@@ -11,6 +11,7 @@ Every widget in the book has the same three parts:
 ``Explorer`` wires them together with ipywidgets: moving a control calls ``compute`` then
 ``update``, re-renders the one persistent figure into an image, appends the loss to a trace and
 writes a text readout. Buttons (``Action``) run things like "train 25 steps".
+It works with ipywidgets 8 and with Colab's ipywidgets 7.7 (see ``widget_bundle``).
 
 Rendering is *blitted*: the static parts of the figure (axes, ticks, labels, legends) are drawn
 once and kept as a bitmap; an update redraws only the artists ``update`` returned, which keeps a
@@ -46,8 +47,51 @@ __all__ = [
     "describe_loss",
     "diverged",
     "static_mode",
+    "widget_bundle",
     "widget_factory",
 ]
+
+#: The mimetype of a widget's view in a notebook's outputs (ipywidgets 7 and 8 alike).
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def widget_bundle(widget):
+    """The display data of the ipywidget ``widget``: a dict ``{mimetype: data}``, whichever
+    ipywidgets is installed.
+
+    ipywidgets 8 widgets give it through ``_repr_mimebundle_``. ipywidgets 7 (Colab's) have
+    none: their ``_ipython_display_`` publishes the same data itself, a plain-text repr and a
+    view of the widget's model (``WIDGET_VIEW``: ``model_id``, ``version_major`` 2,
+    ``version_minor`` 0), then calls the widget's ``on_displayed`` callbacks. Here that data is
+    built the same way and returned, so that ``Explorer`` and ``Playground`` can add their
+    image and text to it.
+    """
+    if hasattr(type(widget), "_repr_mimebundle_"):  # ipywidgets 8
+        bundle = widget._repr_mimebundle_()
+        return dict(bundle[0] if isinstance(bundle, tuple) else bundle)
+    return _view_bundle(widget)
+
+
+def _tooltip(cls, text):
+    """The keyword argument that gives a control of class ``cls`` the hover text ``text``:
+    ``tooltip`` in ipywidgets 8; in ipywidgets 7 only buttons have that, its other controls
+    call it ``description_tooltip`` (which ipywidgets 8 deprecates)."""
+    names = cls.class_trait_names() if hasattr(cls, "class_trait_names") else ["tooltip"]
+    if "tooltip" not in names and "description_tooltip" in names:
+        return {"description_tooltip": text}
+    return {"tooltip": text}
+
+
+def _view_bundle(widget):
+    """What ipywidgets 7's ``Widget._ipython_display_`` displays for ``widget``."""
+    text = repr(widget)
+    data = {"text/plain": text if len(text) <= 110 else text[:110] + "…"}
+    if widget._view_name is not None:
+        data[WIDGET_VIEW] = {"version_major": 2, "version_minor": 0, "model_id": widget.model_id}
+        displayed = getattr(widget, "_handle_displayed", None)  # ipywidgets 7's on_displayed
+        if displayed is not None:
+            displayed()
+    return data
 
 
 @dataclass
@@ -543,8 +587,7 @@ class Explorer:
             except Exception as error:  # IPython would swallow it: _ext/static_widgets.py
                 page = static_error_html(self.title, error)  # turns this into a build error
             return {"text/html": page, "text/plain": self.text}
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data = widget_bundle(self.widget)
         data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
         data["text/plain"] = self.text
-        return bundle
+        return data

@@ -39,7 +39,16 @@ from ..layers import Dense
 from ..model import DivergenceError, Sequential
 from ..optimizers import SGD
 from ..plotting import MARKERS, PALETTE, PROBA_CMAP
-from . import Dropdown, Explorer, Slider, Static, static_mode, widget_factory
+from . import (
+    Dropdown,
+    Explorer,
+    Slider,
+    Static,
+    _tooltip,
+    static_mode,
+    widget_bundle,
+    widget_factory,
+)
 
 # ---------------------------------------------------------------------------------------------
 # The settings and their allowed values.
@@ -1905,7 +1914,7 @@ class Playground:
                 description=FEATURES[name][0],
                 indent=False,
                 layout=w.Layout(width="80px"),
-                tooltip=f"use {name} as an input",
+                **_tooltip(w.Checkbox, f"use {name} as an input"),
             )
             for name in FEATURES
         }
@@ -2091,8 +2100,7 @@ class Playground:
         In the book build: the presets replayed (``static_view``), and no widget at all."""
         if static_mode():
             return self.static_view()._repr_mimebundle_(**kwargs)
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data = widget_bundle(self.widget)
         data["image/jpeg"] = base64.b64encode(self.image.value).decode("ascii")
         data["text/plain"] = self.text
-        return bundle
+        return data
