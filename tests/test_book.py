@@ -12,6 +12,8 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+from tools.book import toc_files
+
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 HTML = ROOT / "_build" / "html"
@@ -30,25 +32,6 @@ EXERCISE_LABEL = re.compile(
     r"(?:```|:::)\{exercise(?:-start)?\}[^\n]*\n(?:[ \t]*:(?!label:)[^\n]*\n)*[ \t]*:label:\s*(\S+)"
 )
 SOLUTION_TARGET = re.compile(r"(?:```|:::)\{solution(?:-start)?\}[ \t]+(\S+)")
-
-
-def toc_files():
-    """Every ``file:`` in _toc.yml (the root included), as paths without suffix."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    found = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                found.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk({key: value for key, value in toc.items() if key != "root"})
-    return found
 
 
 def markdown(nb):

@@ -7,21 +7,15 @@ readouts, printed output) must have a WCAG contrast of at least 4.5 against what
 Screenshots go to ``_build/screenshots/dark-*.png``.
 """
 
-import functools
-import http.server
-import os
-import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from test_browser import HOST, browser, server
 
 from tools.book import ROOT, chapters
 
-HTML = ROOT / "_build" / "html"
+__all__ = ["browser", "server"]  # fixtures shared with test_browser.py
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-HOST = "127.0.0.1"
 
 pytestmark = pytest.mark.browser
 
@@ -59,33 +53,6 @@ MEASURE = """() => {
                     widget: !!img.closest('.nnw')}));
   return {theme: document.documentElement.dataset.theme, texts, figures};
 }"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    if not (HTML / "index.html").exists():
-        pytest.skip("no built book in _build/html; run `make book` first")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
-    handler.log_message = lambda *args: None
-    httpd = http.server.ThreadingHTTPServer((HOST, 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://{HOST}:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("path", chapters(), ids=[p.stem for p in chapters()])

@@ -100,6 +100,20 @@
     });
   }
 
+  // Colour the grey pixels on ``ctx`` (w x h) through ``table``: index i is entry i's RGBA.
+  function lookUp(ctx, w, h, table) {
+    var pixels = ctx.getImageData(0, 0, w, h);
+    var p = pixels.data;
+    for (var i = 0; i < p.length; i += 4) {
+      var j = 4 * p[i];
+      p[i] = table[j];
+      p[i + 1] = table[j + 1];
+      p[i + 2] = table[j + 2];
+      p[i + 3] = table[j + 3];
+    }
+    ctx.putImageData(pixels, 0, 0);
+  }
+
   // An indexed image: a grey PNG of palette indices, coloured through the page's palette.
   function colourise(image, palette) {
     var canvas = document.createElement("canvas");
@@ -107,16 +121,7 @@
     canvas.height = image.naturalHeight;
     var ctx = canvas.getContext("2d", { willReadFrequently: true });
     ctx.drawImage(image, 0, 0);
-    var pixels = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    var p = pixels.data;
-    for (var i = 0; i < p.length; i += 4) {
-      var j = 4 * p[i];
-      p[i] = palette[j];
-      p[i + 1] = palette[j + 1];
-      p[i + 2] = palette[j + 2];
-      p[i + 3] = palette[j + 3];
-    }
-    ctx.putImageData(pixels, 0, 0);
+    lookUp(ctx, canvas.width, canvas.height, palette);
     return canvas;
   }
 
@@ -130,16 +135,7 @@
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = "low"; // bilinear
     ctx.drawImage(image, 0, 0, w, h);
-    var pixels = ctx.getImageData(0, 0, w, h);
-    var p = pixels.data;
-    for (var i = 0; i < p.length; i += 4) {
-      var j = 4 * p[i];
-      p[i] = lut[j];
-      p[i + 1] = lut[j + 1];
-      p[i + 2] = lut[j + 2];
-      p[i + 3] = lut[j + 3];
-    }
-    ctx.putImageData(pixels, 0, 0);
+    lookUp(ctx, w, h, lut);
     return canvas;
   }
 
