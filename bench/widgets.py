@@ -1,4 +1,4 @@
-"""Widget latency, kernel side: every ``*_explorer()`` factory in ``nnlib.widgets.*``.
+"""Widget latency, kernel side: every widget factory (``@widget_factory``) in ``nnlib.widgets.*``.
 
 Each widget is built with its defaults, then each control is moved, timing ``explorer.set(...)``:
 the pure ``compute`` plus redrawing the persistent figure and encoding it as a PNG, which is what
@@ -24,13 +24,13 @@ LIVE_GOAL_MS, SLOW_GOAL_MS = 30.0, 100.0
 
 
 def discover():
-    """``(module name, factory name, factory)`` for every ``*_explorer`` in nnlib.widgets.*."""
+    """``(module name, factory name, factory)`` for every widget factory in nnlib.widgets.*."""
     import nnlib.widgets as package
 
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{package.__name__}.{info.name}")
         for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if name.endswith("_explorer") and fn.__module__ == module.__name__:
+            if getattr(fn, "is_widget_factory", False) and fn.__module__ == module.__name__:
                 yield info.name, name, fn
 
 
@@ -49,12 +49,12 @@ def sweep(control, points):
 
 
 def drag(control, steps):
-    """Neighbouring grid values from the control's start (upwards, or downwards near the top)."""
+    """Up to ``steps`` neighbouring grid values from the control's start: upwards, or downwards
+    where there is more room that way (near the top of a short slider)."""
     grid = _grid(control)
     start = int(np.argmin([abs(v - control.value) for v in grid]))
-    if start + steps < len(grid):
-        return grid[start + 1 : start + 1 + steps]
-    return grid[max(0, start - steps) : start][::-1]
+    up, down = grid[start + 1 :], grid[:start][::-1]
+    return (up if len(up) >= min(steps, len(down)) else down)[:steps]
 
 
 def _time(explorer, name, values):

@@ -76,15 +76,25 @@ def test_benchmarks_are_discovered():
     assert run.benchmarks()[:3] == ["training", "widgets", "book"]
 
 
-def test_every_explorer_factory_is_found_and_drags_move_by_one_step():
+def test_every_widget_factory_is_found_and_drags_move_by_one_step():
     found = {f"{module}.{name}" for module, name, _ in widgets.discover()}
-    assert {"neuron.neuron_explorer", "descent.descent_explorer"} <= found
+    assert {
+        "neuron.neuron_explorer",
+        "descent.descent_explorer",
+        "network_types.lstm_stepper",
+        "overfitting.overfitting_lab",
+    } <= found
+    folder = Path(__file__).resolve().parents[1] / "nnlib" / "widgets"
+    source = "".join(p.read_text() for p in folder.glob("*.py"))
+    assert len(found) == source.count("\n@widget_factory\n")  # every one of them
     from nnlib.widgets import Slider
 
     slider = Slider("w", -1.0, 1.0, 0.5, 0.5)
     assert widgets.drag(slider, 2) == [0.0, -0.5]  # no room for 2 steps up: it drags down
     assert widgets.drag(Slider("w", -1.0, 1.0, 0.5, -1.0), 2) == [-0.5, 0.0]
     assert widgets.sweep(slider, 3) == [-1.0, 0.0, 1.0, 0.5]
+    short = Slider("p", 0.0, 0.3, 0.1, 0.0)  # fewer steps than asked for, all of them upwards
+    assert widgets.drag(short, 8) == pytest.approx([0.1, 0.2, 0.3])
 
 
 @pytest.mark.parametrize("name", ["training", "widgets", "book"])

@@ -1,15 +1,17 @@
 """Widgets: the Explorer machinery and chapter 1's neuron explorer, driven programmatically."""
 
+import io
 import itertools
 
 import matplotlib
 import numpy as np
 import pytest
+from PIL import Image
 
 matplotlib.use("Agg")
 
 from nnlib import gradcheck  # noqa: E402
-from nnlib.widgets import Action, Dropdown, Explorer, Slider, diverged  # noqa: E402
+from nnlib.widgets import Action, Dropdown, Explorer, Slider, diverged, fast_png  # noqa: E402
 from nnlib.widgets.neuron import (  # noqa: E402
     THRESHOLD_Z,
     example_data,
@@ -309,3 +311,44 @@ def test_tooltip_keyword_follows_the_ipywidgets_version():
     assert _tooltip(Checkbox7, "hint") == {"description_tooltip": "hint"}
     assert _tooltip(Button7, "hint") == {"tooltip": "hint"}
     assert _tooltip(object, "hint") == {"tooltip": "hint"}  # the book build's stand-ins
+
+
+def test_fast_png_decodes_to_the_same_pixels():
+    rng = np.random.default_rng(0)
+    for shape in [(1, 1, 3), (37, 53, 3), (320, 768, 3)]:
+        rgb = rng.integers(0, 256, shape, dtype=np.uint8)
+        decoded = Image.open(io.BytesIO(fast_png(rgb)))
+        assert decoded.mode == "RGB" and np.array_equal(np.asarray(decoded), rgb)
+    with pytest.raises(ValueError, match=r"fast_png: expected an \(h, w, 3\) image"):
+        fast_png(np.zeros((4, 4, 4), dtype=np.uint8))
+
+
+def test_a_frame_is_a_png_of_the_figure():
+    e = neuron_explorer()
+    e.set(w1=1.5)
+    frame = np.asarray(Image.open(io.BytesIO(e.image.value)))
+    assert np.array_equal(frame, np.asarray(e.figure.canvas.buffer_rgba())[..., :3])
+
+
+def test_artists_of_a_removed_panel_are_no_longer_drawn():
+    from matplotlib.figure import Figure
+
+    from nnlib.widgets import _still_drawn
+
+    fig = Figure()
+    left, right = fig.subfigures(1, 2)
+    ax, other = left.subplots(), right.subplots()
+    (line,) = ax.plot([0, 1])
+    removed = ax.text(0, 0, "gone")
+    removed.remove()
+    label, note = fig.suptitle("title"), right.text(0.5, 0.5, "note")
+    (cleared,) = other.plot([1, 0])
+    other.clear()
+    assert _still_drawn([line, removed, label, note, cleared, ax.title], fig) == [
+        line,
+        label,
+        note,
+        ax.title,
+    ]
+    fig.clear()
+    assert _still_drawn([line, label], fig) == []

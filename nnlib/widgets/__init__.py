@@ -27,15 +27,16 @@ import base64
 import contextlib
 import functools
 import inspect
-import io
 import json
 import math
+import struct
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..plotting import PALETTE
-from .static import Static, StaticBudgetError, static_error_html, static_mode
+from .static import Static, StaticBudgetError, _static_texts, static_error_html, static_mode
 
 __all__ = [
     "Action",
@@ -247,6 +248,7 @@ def widget_factory(fn):
             widget.source = None  # made from arrays or objects: it cannot be rebuilt from text
         return widget
 
+    make.is_widget_factory = True  # how tools (the benchmarks) find every widget
     return make
 
 
@@ -281,9 +283,26 @@ def _stacked_above(artists):
 
 def _still_drawn(artists, figure):
     """The ``artists`` that are still part of ``figure`` (an ``update`` that rebuilds a panel,
-    say for another network, removes the old axes and returns the new artists)."""
-    present = {id(a) for a in figure.findobj()}
-    return [a for a in artists if id(a) in present]
+    say for another network, removes the old axes and returns the new artists).
+
+    Walking the figure's whole tree would create every tick of every axis; instead an artist
+    with axes must still be in the figure with axes that are, and any other must be one of the
+    figure's (or a subfigure's) own. One dropped in doubt, say a text inside a legend, is only
+    drawn into the background, which is right unless it changes (``update`` then returns it).
+    """
+    from matplotlib.figure import SubFigure
+
+    axes, own, figures = {id(ax) for ax in figure.axes}, set(), [figure]
+    while figures:
+        children = figures.pop().get_children()
+        own.update(id(child) for child in children)
+        figures += [child for child in children if isinstance(child, SubFigure)]
+    return [
+        a
+        for a in artists
+        if (a.axes is None and id(a) in own)
+        or (a.axes is not None and id(a.axes) in axes and a.get_figure(root=True) is figure)
+    ]
 
 
 def diverged(losses, factor=100.0):
@@ -292,6 +311,36 @@ def diverged(losses, factor=100.0):
     if losses.size == 0:
         return False
     return bool(not np.all(np.isfinite(losses)) or np.max(losses) > factor * max(losses[0], 1e-12))
+
+
+def fast_png(rgb):
+    """PNG bytes of an (h, w, 3) uint8 image, written for speed rather than size.
+
+    A widget sends a new frame on every slider step. Pillow's encoder tries a filter per row to
+    save bytes, which takes ~10 ms for a widget's 768×320 frame; unfiltered rows compressed by
+    zlib at level 1 take ~3 ms and are no bigger (a frame is mostly flat colour). The format:
+    the signature, then chunks (length, type, data, CRC): IHDR (size; 8-bit RGB), IDAT (the
+    zlib stream of the rows, each led by its filter type, 0 = none), IEND.
+    """
+    rgb = np.asarray(rgb, dtype=np.uint8)
+    if rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ValueError(f"fast_png: expected an (h, w, 3) image, got shape {rgb.shape}")
+    h, w = rgb.shape[:2]
+    rows = np.zeros((h, 1 + 3 * w), dtype=np.uint8)  # column 0: the filter type of each row
+    rows[:, 1:] = rgb.reshape(h, 3 * w)
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    # 8 bits per channel, colour type 2 (RGB), deflate, filtering per row, no interlacing
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1))
+        + chunk(b"IEND", b"")
+    )
 
 
 class Explorer:
@@ -319,6 +368,9 @@ class Explorer:
         The figure's layout engine: ``"constrained"``, or None for a ``draw`` that places its
         axes itself (``fig.add_axes``).
     """
+
+    #: How many static backgrounds (one per set of axis limits seen) a widget keeps.
+    BACKGROUNDS = 8
 
     def __init__(
         self,
@@ -365,7 +417,7 @@ class Explorer:
             self._trace_ax.set(title="Loss as you go", xlabel="update", ylabel="loss", yscale="log")
         else:
             self._update = draw(self.figure, self.state)
-        self._background, self._animated, self._limits = None, [], None
+        self._backgrounds, self._animated, self._static_texts = {}, [], []
 
         if self.is_static:  # the book build: no widget may exist (it would be a dead one)
             self.image, self.readout, self.buttons, self.widget = _Holder(), _Holder(), {}, None
@@ -453,40 +505,48 @@ class Explorer:
             ax.get_ylim(),
             (finite.min(), finite.max()) if finite.size else (1, 1),
         )
-        if len(trace) > xmax or lo < ylo or hi > yhi or self._background is None:
+        if len(trace) > xmax or lo < ylo or hi > yhi or not self._backgrounds:
             ax.set_xlim(0, max(10, 2 ** math.ceil(math.log2(len(trace) + 1))))
             low = max(math.floor(math.log10(lo) - 0.3), -8)  # a log axis; absurd losses sit
             high = min(math.ceil(math.log10(hi) + 0.3), 12)  # off-chart (the readout says them)
             ax.set_ylim(10.0**low, 10.0 ** max(high, low + 1))
-            self._background = None
 
     def _render(self, artists):
-        """PNG bytes of the figure: blit ``artists`` onto the cached static background."""
-        from PIL import Image
+        """PNG bytes of the figure: blit ``artists`` onto the cached static background.
 
+        A background is drawn for each set of axis limits (and of static texts) the figure
+        shows, and the last ``BACKGROUNDS`` are kept: going back to a data set, a picture or a
+        preset seen before redraws only what changed.
+        """
         canvas = self.figure.canvas
-        limits = [(ax.get_xlim(), ax.get_ylim()) for ax in self.figure.axes]
-        if (
-            self._background is None
-            or limits != self._limits  # an axis rescaled: its ticks and grid are stale
-            or not set(self._animated).issuperset(artists)
-        ):
+        if not self._backgrounds or not set(self._animated).issuperset(artists):
             animated = set(_still_drawn(self._animated, self.figure)) | _stacked_above(artists)
             order = {id(a): i for i, a in enumerate(self.figure.findobj())}
             self._animated = sorted(animated, key=lambda a: (a.get_zorder(), order.get(id(a), 0)))
             for artist in self._animated:
                 artist.set_animated(True)
+            self._static_texts = _static_texts(self.figure, self._animated)
+            self._backgrounds = {}  # they show the newly animated artists as static
+        key = repr(
+            (
+                [(ax.get_xlim(), ax.get_ylim()) for ax in self.figure.axes],  # ticks, grids
+                [(t.get_text(), t.get_visible()) for t in self._static_texts],
+            )
+        )
+        background = self._backgrounds.pop(key, None)
+        if background is None:
             canvas.draw()  # everything except the animated artists
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-            self._limits = limits
-        canvas.restore_region(self._background)
+            # Later full draws keep the axes where this one put them, as the static book does:
+            # constrained layout is half the cost of a draw, and nothing would move anyway.
+            self.figure.set_layout_engine("none")
+            background = canvas.copy_from_bbox(self.figure.bbox)
+        self._backgrounds[key] = background  # the most recently used last
+        if len(self._backgrounds) > self.BACKGROUNDS:
+            del self._backgrounds[next(iter(self._backgrounds))]
+        canvas.restore_region(background)
         for artist in self._animated:  # in drawing order: by zorder, then as matplotlib would
             self.figure.draw_artist(artist)
-        buffer = io.BytesIO()
-        Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(
-            buffer, format="png", compress_level=3
-        )
-        return buffer.getvalue()
+        return fast_png(np.asarray(canvas.buffer_rgba())[..., :3])
 
     # --- what a learner (or a test) does ---------------------------------------------------
     def set(self, **values):
