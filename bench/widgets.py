@@ -73,6 +73,16 @@ def _time(explorer, name, values):
     return wall, cpu, compute
 
 
+def _goal(text, timed):
+    """The goal row for the controls ``timed``: how many meet their goal, and the slowest."""
+    slow = sorted((r for r in timed if not r["met"]), key=lambda r: -r["median ms"])
+    worst = "; ".join(f"{r['widget']} / {r['control']} {r['median ms']:.0f} ms" for r in slow[:3])
+    measured = f"{len(timed) - len(slow)} of {len(timed)} within" + (
+        f"; slowest: {worst}" if slow else ""
+    )
+    return goal(f"{text} (median)", measured, not slow)
+
+
 def kind(control):
     from nnlib.widgets import Slider
 
@@ -151,20 +161,15 @@ def main(quick=False):
                 }
             )
     timed = [r for r in rows if "met" in r]
-    if timed:
-        slow = sorted((r for r in timed if not r["met"]), key=lambda r: -r["median ms"])
-        worst = "; ".join(
-            f"{r['widget']} / {r['control']} {r['median ms']:.0f} ms" for r in slow[:3]
+    live = [r for r in timed if r["updates"] == "slider, while dragging"]
+    rows.append(_goal(f"every slider that updates while dragging ≤ {LIVE_GOAL_MS:.0f} ms", live))
+    rows.append(
+        _goal(
+            f"every other control (on release, dropdowns: retraining, new pictures) ≤ "
+            f"{SLOW_GOAL_MS:.0f} ms",
+            [r for r in timed if r not in live],
         )
-        rows.append(
-            goal(
-                f"every slider that updates while dragging ≤ {LIVE_GOAL_MS:.0f} ms, every other "
-                f"control ≤ {SLOW_GOAL_MS:.0f} ms (median)",
-                f"{len(timed) - len(slow)} of {len(timed)} controls within"
-                + (f"; slowest: {worst}" if slow else ""),
-                not slow,
-            )
-        )
+    )
     return rows
 
 
