@@ -1,34 +1,26 @@
-"""Benchmark: how long one frame of chapter 10's playground takes.
+"""The playground (chapter 10): how long a frame of Play and a control change take.
 
 A frame is what Play does at each animation tick: train ``Playground.epochs_per_frame`` epochs
 (one, as the TensorFlow Playground), take the snapshot (losses, the output and every neuron over
 the plane), update the figure's artists, blit them and encode the image the widget sends.
+Medians and 90th percentiles of wall-clock and CPU time, for the default settings and for the
+largest network (6 hidden layers of 8, all seven features), and for two control changes (each
+restarts the run; ticking a feature draws a new network diagram). Goals as for the other
+widgets: a frame, like a slider dragged, ≤ 30 ms; a control change ≤ 100 ms.
 
-    .venv/bin/python bench/playground_frame.py [--frames 100]
-
-prints the median and 90th percentile of the wall-clock time (what a learner sees) and of the
-process CPU time (the same work without waiting for a busy machine's cores), for the default
-settings and for the largest network (6 hidden layers of 8, all seven features), plus the
-latency of a few control changes (each restarts the run).
+    .venv/bin/python -m bench.playground_frame [--frames 100]
 """
 
 import argparse
 import time
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
+from .common import goal
 
-import numpy as np  # noqa: E402
-
-from nnlib.widgets.playground import FEATURES, Playground, PlaygroundConfig  # noqa: E402
-
-CASES = {
-    "default (2 features, 4-2, circle)": PlaygroundConfig(),
-    "6x8 network, 7 features, spiral": PlaygroundConfig(
-        dataset="spiral", features=tuple(FEATURES), hidden=(8,) * 6
-    ),
-}
+DESCRIPTION = __doc__.split("\n\n", 1)[1].rsplit("\n\n", 1)[0]
+SECTION = "Playground: a frame of Play and control changes (ms)"
+FRAME_GOAL_MS, CHANGE_GOAL_MS = 30.0, 100.0
 
 
 def measure(action, repeats):
@@ -43,41 +35,89 @@ def measure(action, repeats):
     return np.median(ms, axis=1), np.percentile(ms, 90, axis=1)
 
 
-def report(name, result):
+def _cases():
+    from nnlib.widgets.playground import FEATURES, PlaygroundConfig
+
+    return {
+        "default (2 features, 4-2, circle)": PlaygroundConfig(),
+        "6x8 network, 7 features, spiral": PlaygroundConfig(
+            dataset="spiral", features=tuple(FEATURES), hidden=(8,) * 6
+        ),
+    }
+
+
+def _row(case, what, result, limit=None, extra=None):
     (wall, cpu), (wall90, cpu90) = result
-    print(
-        f"  {name:34s} wall median {wall:6.1f} ms, p90 {wall90:6.1f} ms | "
-        f"CPU median {cpu:6.1f} ms, p90 {cpu90:6.1f} ms"
-    )
+    row = {
+        "section": SECTION,
+        "settings": case,
+        "what": what,
+        "median ms": wall,
+        "90th percentile ms": wall90,
+        "CPU median ms": cpu,
+        "CPU 90th percentile ms": cpu90,
+    }
+    row.update(extra or {})
+    if limit is not None:
+        row.update({"goal ms": limit, "met": wall <= limit})
+    return row
 
 
 def bench(label, config, frames, changes):
+    """The rows for one playground: frames, training alone, two control changes."""
+    from nnlib.widgets.playground import Playground
+
     playground = Playground(config)
     playground.step(5)  # warm up: caches, the first full draw
-    print(f"{label}:")
-    report("frame (1 epoch + redraw)", measure(lambda i: playground.step(1), frames))
-    report("  of which training the epoch", measure(lambda i: playground.trainer.train(1), frames))
-    print(f"  {'image sent per frame':34s} {len(playground.image.value) / 1024:.0f} KiB")
+    rows = [
+        _row(
+            label,
+            "frame (1 epoch + redraw)",
+            measure(lambda i: playground.step(1), frames),
+            FRAME_GOAL_MS,
+            {"KiB sent": len(playground.image.value) / 1024},
+        ),
+        _row(
+            label,
+            "of which training the epoch",
+            measure(lambda i: playground.trainer.train(1), frames),
+        ),
+    ]
     rates = playground.controls["learning_rate"]
-    report(
-        "change the learning rate",
-        measure(lambda i: setattr(rates, "value", (0.01, 0.03)[i % 2]), changes),
-    )
+    change = measure(lambda i: setattr(rates, "value", (0.01, 0.03)[i % 2]), changes)
+    rows.append(_row(label, "change the learning rate", change, CHANGE_GOAL_MS))
     box = playground.feature_boxes["x1*x2"]
-    report(
-        "tick a feature (new diagram)",
-        measure(lambda i: setattr(box, "value", not box.value), changes),
+    tick = measure(lambda i: setattr(box, "value", not box.value), changes)
+    rows.append(_row(label, "tick a feature (new diagram)", tick, CHANGE_GOAL_MS))
+    return rows
+
+
+def main(quick=False, frames=None, changes=None):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    frames, changes = frames or (20 if quick else 100), changes or (4 if quick else 10)
+    rows = []
+    for label, config in _cases().items():
+        rows += bench(label, config, frames, changes)
+    timed = [r for r in rows if "met" in r]
+    slow = [f"{r['settings']}: {r['what']} {r['median ms']:.0f} ms" for r in timed if not r["met"]]
+    rows.append(
+        goal(
+            f"playground: a frame of Play ≤ {FRAME_GOAL_MS:.0f} ms, a control change ≤ "
+            f"{CHANGE_GOAL_MS:.0f} ms (median)",
+            f"{len(timed) - len(slow)} of {len(timed)} within"
+            + (f"; {'; '.join(slow)}" if slow else ""),
+            not slow,
+        )
     )
+    return rows
 
 
-def main():
+if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=100, help="frames to time per case")
     parser.add_argument("--changes", type=int, default=10, help="control changes to time")
     args = parser.parse_args()
-    for label, config in CASES.items():
-        bench(label, config, args.frames, args.changes)
-
-
-if __name__ == "__main__":
-    main()
+    for row in main(frames=args.frames, changes=args.changes):
+        print(row)

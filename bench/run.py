@@ -24,8 +24,13 @@ import numpy as np
 from . import common
 
 PAGE = common.ROOT / "appendix" / "benchmarks.md"
-ORDER = ["training", "widgets", "book"]
-TITLES = {"training": "Training speed", "widgets": "Widget latency", "book": "Book build times"}
+ORDER = ["training", "widgets", "playground_frame", "book"]
+TITLES = {
+    "training": "Training speed",
+    "widgets": "Widget latency",
+    "playground_frame": "The playground's frames",
+    "book": "Book build times",
+}
 SKIP = {"common", "data", "run"}
 
 

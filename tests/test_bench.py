@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/ is not installed
 
-from bench import book, data, run, training, widgets  # noqa: E402, F401 (book: see below)
+from bench import book, data, playground_frame, run, training, widgets  # noqa: E402, F401
 
 
 def test_mnist_like_data_has_mnist_s_traps():
@@ -73,7 +73,7 @@ def test_table_and_formatting():
 
 
 def test_benchmarks_are_discovered():
-    assert run.benchmarks()[:3] == ["training", "widgets", "book"]
+    assert run.benchmarks() == ["training", "widgets", "playground_frame", "book"]
 
 
 def test_every_widget_factory_is_found_and_drags_move_by_one_step():
@@ -97,7 +97,7 @@ def test_every_widget_factory_is_found_and_drags_move_by_one_step():
     assert widgets.drag(short, 8) == pytest.approx([0.1, 0.2, 0.3])
 
 
-@pytest.mark.parametrize("name", ["training", "widgets", "book"])
+@pytest.mark.parametrize("name", ["training", "widgets", "playground_frame", "book"])
 def test_each_benchmark_module_has_a_main_and_a_description(name):
     module = sys.modules[f"bench.{name}"]
     assert callable(module.main) and module.DESCRIPTION.strip()

@@ -305,6 +305,20 @@ def _still_drawn(artists, figure):
     ]
 
 
+def _draw_order(figure, artists):
+    """``artists`` in the order matplotlib draws them: by zorder, then as found in the figure's
+    tree (not below an axis, whose children are its ticks: asking for them creates them)."""
+    from matplotlib.axis import Axis
+
+    order, stack = {}, [figure]
+    while stack:  # depth first, in order
+        artist = stack.pop()
+        order[id(artist)] = len(order)
+        if not isinstance(artist, Axis):
+            stack += reversed(artist.get_children())
+    return sorted(artists, key=lambda a: (a.get_zorder(), order.get(id(a), 0)))
+
+
 def diverged(losses, factor=100.0):
     """True if a run of losses hit NaN/inf or ended ``factor`` times above where it started."""
     losses = np.asarray(losses, dtype=float)
@@ -521,8 +535,7 @@ class Explorer:
         canvas = self.figure.canvas
         if not self._backgrounds or not set(self._animated).issuperset(artists):
             animated = set(_still_drawn(self._animated, self.figure)) | _stacked_above(artists)
-            order = {id(a): i for i, a in enumerate(self.figure.findobj())}
-            self._animated = sorted(animated, key=lambda a: (a.get_zorder(), order.get(id(a), 0)))
+            self._animated = _draw_order(self.figure, animated)
             for artist in self._animated:
                 artist.set_animated(True)
             self._static_texts = _static_texts(self.figure, self._animated)

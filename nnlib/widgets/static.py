@@ -980,8 +980,9 @@ def _still_drawn(artists, figure):
 
 
 def _draw_order(figure, artists):
-    order = {id(a): i for i, a in enumerate(figure.findobj())}
-    return sorted(artists, key=lambda a: (a.get_zorder(), order.get(id(a), 0)))
+    from . import _draw_order as draw_order
+
+    return draw_order(figure, artists)
 
 
 def _limits(figure):
