@@ -353,17 +353,25 @@ def _mnist_goals(results, threads):
     if len(nn["wall"]) >= 3:
         last = len(nn["wall"])
         slow, slow_cpu = nn["wall"][-1] / nn["wall"][1], nn["cpu"][-1] / nn["cpu"][1]
+
         # Judged on CPU time, and on the last three epochs against epochs 2-4: on a shared
         # machine one epoch's time moves by +-25% with the load (the matrix products alone,
         # which have no state that could slow down, move as much), more than a slow-down from
-        # subnormal numbers would.
-        late, early = median(nn["cpu"][-3:]), median(nn["cpu"][1:4])
+        # subnormal numbers would. And against PyTorch with flush-to-zero in the same turns,
+        # which cannot slow down that way: a machine that slows down over the run slows both.
+        def drift(result):
+            return median(result["cpu"][-3:]) / median(result["cpu"][1:4])
+
+        own, control = drift(nn), drift(torch) if torch else 1.0
+        context = f"epoch {last} ÷ epoch 2: CPU {slow_cpu:.2f}, wall {slow:.2f}"
+        if torch:
+            context = f"nnlib {own:.2f} ÷ PyTorch {control:.2f} in the same turns; " + context
         rows.append(
             goal(
-                f"{label}: no slow-down across epochs: nnlib's last 3 epochs ÷ epochs 2-4 ≤ 1.15, "
-                f"in CPU time (epoch {last} ÷ epoch 2: the goal's own measure, beside it)",
-                f"{late / early:.2f} (epoch {last} ÷ epoch 2: CPU {slow_cpu:.2f}, wall {slow:.2f})",
-                late / early <= 1.15,
+                f"{label}: no slow-down across epochs: nnlib's last 3 epochs ÷ epochs 2-4 "
+                f"(CPU time, relative to PyTorch with flush-to-zero) ≤ 1.15",
+                f"{own / control:.2f} ({context})",
+                own / control <= 1.15,
             )
         )
     if "dtypes" in nn:
@@ -403,8 +411,10 @@ def main(quick=False):
         np.savez(data_file, X=X, y=y)
         del X, y
         long = 3 if quick else EPOCHS
+        # The bound runs as many epochs as nnlib, so that both medians cover the same turns (a
+        # machine slowing down over the run would otherwise count against nnlib's later epochs).
         epochs = {key: long for key in keys}
-        epochs.update(sklearn=min(long, 5), gemm=min(long, 5))
+        epochs.update(sklearn=min(long, 5))
         for threads in (1, 2):
             load_before = load_average()
             start = time.perf_counter()
