@@ -180,20 +180,67 @@ class Action:
     settings: list = field(default_factory=list)  # controls only this action reads, e.g. lr
 
 
-class _Holder:
-    """What stands in for an ipywidget in the book build, where no widget may be created.
+class _Inert:
+    """What stands in for an ipywidget in the book build, where none may be made (it would be a
+    dead one): it keeps whatever is set on it, calls its ``value`` observers when the value
+    changes and its click handlers on ``click()``, so code drives a widget there as in a kernel.
+    """
+
+    def __init__(self, *children, **traits):
+        object.__setattr__(self, "_observers", [])
+        object.__setattr__(self, "_clicks", [])
+        self.children = children
+        self.layout = traits.pop("layout", None) or _Inert.__new__(_Inert)
+        for name, value in traits.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name, value):
+        old = self.__dict__.get(name)
+        object.__setattr__(self, name, value)
+        if name == "value" and old != value:
+            for callback in self.__dict__.get("_observers", []):
+                callback({"name": "value", "old": old, "new": value, "owner": self})
+
+    def observe(self, callback, names="value"):
+        if names == "value":
+            self._observers.append(callback)
+
+    def on_click(self, callback):
+        self._clicks.append(callback)
+
+    def click(self):
+        for callback in self._clicks:
+            callback(self)
+
+
+class _InertWidgets:
+    """``ipywidgets`` for the book build: every widget class makes an ``_Inert``."""
+
+    def __getattr__(self, name):
+        return _Inert
+
+
+INERT_WIDGETS = _InertWidgets()
+
+
+class _Holder(_Inert):
+    """The ``_Inert`` stand-in for a ``Slider`` or ``Dropdown`` in the book build.
 
     It keeps the value as ipywidgets would (sliders clamp to their range, dropdowns accept
-    only their options) and calls observers on change, so ``explorer.widgets[name].value``,
-    ``set``, ``run`` and ``reset`` behave as in a kernel.
+    only their options), so ``explorer.widgets[name].value``, ``set``, ``run`` and ``reset``
+    behave as in a kernel.
     """
 
     def __init__(self, control=None, value=None):
-        self.control, self._observers = control, []
-        self.description = getattr(control, "description", "") or getattr(control, "name", "")
-        self.continuous_update = getattr(control, "continuous_update", True)
-        self._value = None
+        super().__init__(
+            control=control,
+            description=getattr(control, "description", "") or getattr(control, "name", ""),
+            continuous_update=getattr(control, "continuous_update", True),
+        )
         self.value = control.value if control is not None else value
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, self._validate(value) if name == "value" else value)
 
     def _validate(self, value):
         control = self.control
@@ -206,20 +253,6 @@ class _Holder:
             return value
         low, high = sorted((control.min, control.max))
         return float(min(max(float(value), low), high))
-
-    @property
-    def value(self):
-        return self._value
-
-    @value.setter
-    def value(self, value):
-        old, self._value = self._value, self._validate(value)
-        if old != self._value:
-            for callback in self._observers:
-                callback({"name": "value", "old": old, "new": self._value, "owner": self})
-
-    def observe(self, callback, names="value"):
-        self._observers.append(callback)
 
 
 def widget_factory(fn):

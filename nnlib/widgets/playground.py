@@ -40,6 +40,7 @@ from ..model import DivergenceError, Sequential
 from ..optimizers import SGD
 from ..plotting import MARKERS, PALETTE, PROBA_CMAP
 from . import (
+    INERT_WIDGETS,
     Dropdown,
     Explorer,
     Slider,
@@ -1508,48 +1509,6 @@ def replay_explorer(preset="playground default", epoch=0):
 # The widget.
 
 
-class _Inert:
-    """Stands in for an ipywidget in the book build, where none may be made (it would be a dead
-    one): it keeps whatever is set on it, calls its ``value`` observers when the value changes
-    and its click handlers on ``click()``, so code drives the playground there as in a kernel."""
-
-    def __init__(self, *children, **traits):
-        object.__setattr__(self, "_observers", [])
-        object.__setattr__(self, "_clicks", [])
-        self.children = children
-        self.layout = traits.pop("layout", None) or _Inert.__new__(_Inert)
-        for name, value in traits.items():
-            object.__setattr__(self, name, value)
-
-    def __setattr__(self, name, value):
-        old = self.__dict__.get(name)
-        object.__setattr__(self, name, value)
-        if name == "value" and old != value:
-            for callback in self.__dict__.get("_observers", []):
-                callback({"name": "value", "old": old, "new": value, "owner": self})
-
-    def observe(self, callback, names="value"):
-        if names == "value":
-            self._observers.append(callback)
-
-    def on_click(self, callback):
-        self._clicks.append(callback)
-
-    def click(self):
-        for callback in self._clicks:
-            callback(self)
-
-
-class _InertWidgets:
-    """``ipywidgets`` for the book build: every widget class makes an ``_Inert``."""
-
-    def __getattr__(self, name):
-        return _Inert
-
-
-_INERT_WIDGETS = _InertWidgets()
-
-
 def _rate_label(rate):
     return f"{rate:g}"
 
@@ -1858,7 +1817,7 @@ class Playground:
     # --- the controls ------------------------------------------------------------------------
     def _build_controls(self):
         if static_mode():  # the book build: no widget may exist (it would be a dead one)
-            w = _INERT_WIDGETS
+            w = INERT_WIDGETS
         else:
             import ipywidgets as w
 
