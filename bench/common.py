@@ -28,6 +28,17 @@ def goal(goal_text, measured, met, section=GOALS):
     return {"section": section, "goal": goal_text, "measured": measured, "met": met}
 
 
+def latency_goal(text, timed, name):
+    """The goal row for the timed rows ``timed`` (each with ``'median ms'`` and ``'met'``): how
+    many meet their goal, and the three slowest that do not, each called ``name(row)``."""
+    slow = sorted((r for r in timed if not r["met"]), key=lambda r: -r["median ms"])
+    worst = "; ".join(f"{name(r)} {r['median ms']:.0f} ms" for r in slow[:3])
+    measured = f"{len(timed) - len(slow)} of {len(timed)} within" + (
+        f"; slowest: {worst}" if slow else ""
+    )
+    return goal(f"{text} (median)", measured, not slow)
+
+
 def load_average():
     """The 1-minute load average (how busy the machine is), or None where unknown."""
     try:

@@ -16,7 +16,7 @@ import pkgutil
 
 import numpy as np
 
-from .common import Stopwatch, goal, median
+from .common import Stopwatch, latency_goal, median
 
 DESCRIPTION = __doc__.split("\n\n", 1)[1]
 SECTION = "Widget latency (kernel side; median over a drag of each slider, or all options)"
@@ -74,13 +74,7 @@ def _time(explorer, name, values):
 
 
 def _goal(text, timed):
-    """The goal row for the controls ``timed``: how many meet their goal, and the slowest."""
-    slow = sorted((r for r in timed if not r["met"]), key=lambda r: -r["median ms"])
-    worst = "; ".join(f"{r['widget']} / {r['control']} {r['median ms']:.0f} ms" for r in slow[:3])
-    measured = f"{len(timed) - len(slow)} of {len(timed)} within" + (
-        f"; slowest: {worst}" if slow else ""
-    )
-    return goal(f"{text} (median)", measured, not slow)
+    return latency_goal(text, timed, lambda r: f"{r['widget']} / {r['control']}")
 
 
 def kind(control):

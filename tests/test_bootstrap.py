@@ -32,6 +32,18 @@ def freeze(python):
     return {item["name"].lower(): item["version"] for item in json.loads(out)}
 
 
+def nnlib_location(python):
+    """Where ``python`` imports nnlib from (run outside the checkout, so that it is the
+    installed nnlib, not the folder beside it)."""
+    return subprocess.run(
+        [str(python), "-c", "import nnlib; print(nnlib.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd="/",
+    ).stdout
+
+
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory):
     root = tmp_path_factory.mktemp("fresh")
@@ -88,13 +100,7 @@ def test_bootstrap_cell_installs_nnlib_and_the_chapter_runs(fresh, monkeypatch):
     after = freeze(python)
     assert after.pop("nnlib") == "0.1.0"
     assert "nnlib" not in before and after == before, "the bootstrap changed other packages"
-    where = subprocess.run(
-        [str(python), "-c", "import nnlib; print(nnlib.__file__)"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd="/",
-    ).stdout
+    where = nnlib_location(python)
     assert str(root / "venv") in where and str(ROOT / "nnlib") not in where
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
     errors = [o for o in outputs if o.output_type == "error"]

@@ -26,6 +26,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from test_bootstrap import freeze, nnlib_location
 
 from tools.book import ROOT, chapters
 
@@ -73,25 +74,13 @@ def colab():
     return root, python
 
 
-def versions(python):
-    out = pip(python, "list", "--format=json").stdout
-    return {item["name"].lower(): item["version"] for item in json.loads(out)}
-
-
 def test_the_environment_has_colabs_versions_and_this_nnlib(colab):
     _, python = colab
-    installed = versions(python)
+    installed = freeze(python)
     for pin in COLAB:
         name, version = pin.split("==")
         assert installed[name] == version, (name, installed[name])
-    where = subprocess.run(
-        [str(python), "-c", "import nnlib; print(nnlib.__file__)"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd="/",
-    ).stdout
-    assert where.startswith(str(ROOT / "nnlib"))
+    assert nnlib_location(python).startswith(str(ROOT / "nnlib"))
 
 
 def test_installing_nnlib_in_colab_changes_no_other_package(colab, tmp_path):

@@ -38,7 +38,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..plotting import PALETTE
-from .static import Static, StaticBudgetError, _static_texts, static_error_html, static_mode
+from .static import (
+    Static,
+    StaticBudgetError,
+    _draw_order,
+    _limits,
+    _stacked_above,
+    _static_texts,
+    _still_drawn,
+    static_error_html,
+    static_mode,
+)
 
 __all__ = [
     "Action",
@@ -294,66 +304,6 @@ def describe_loss(loss, name="loss"):
     return f"{name} = {loss:.4f}"
 
 
-def _stacked_above(artists):
-    """``artists`` plus whatever their axes draw on top of them (points over a heat map, say),
-    which must be redrawn after them; axis ticks and spines are left static."""
-    from matplotlib.axis import Axis
-    from matplotlib.spines import Spine
-
-    out = set(artists)
-    for artist in artists:
-        ax = artist.axes
-        if ax is None or artist is ax.title:
-            continue
-        out.update(
-            child
-            for child in ax.get_children()
-            if child.get_zorder() >= artist.get_zorder()
-            and child is not ax.patch
-            and not isinstance(child, Axis | Spine)
-            and child.get_visible()
-        )
-    return out
-
-
-def _still_drawn(artists, figure):
-    """The ``artists`` that are still part of ``figure`` (an ``update`` that rebuilds a panel,
-    say for another network, removes the old axes and returns the new artists).
-
-    Walking the figure's whole tree would create every tick of every axis; instead an artist
-    with axes must still be in the figure with axes that are, and any other must be one of the
-    figure's (or a subfigure's) own. One dropped in doubt, say a text inside a legend, is only
-    drawn into the background, which is right unless it changes (``update`` then returns it).
-    """
-    from matplotlib.figure import SubFigure
-
-    axes, own, figures = {id(ax) for ax in figure.axes}, set(), [figure]
-    while figures:
-        children = figures.pop().get_children()
-        own.update(id(child) for child in children)
-        figures += [child for child in children if isinstance(child, SubFigure)]
-    return [
-        a
-        for a in artists
-        if (a.axes is None and id(a) in own)
-        or (a.axes is not None and id(a.axes) in axes and a.get_figure(root=True) is figure)
-    ]
-
-
-def _draw_order(figure, artists):
-    """``artists`` in the order matplotlib draws them: by zorder, then as found in the figure's
-    tree (not below an axis, whose children are its ticks: asking for them creates them)."""
-    from matplotlib.axis import Axis
-
-    order, stack = {}, [figure]
-    while stack:  # depth first, in order
-        artist = stack.pop()
-        order[id(artist)] = len(order)
-        if not isinstance(artist, Axis):
-            stack += reversed(artist.get_children())
-    return sorted(artists, key=lambda a: (a.get_zorder(), order.get(id(a), 0)))
-
-
 def diverged(losses, factor=100.0):
     """True if a run of losses hit NaN/inf or ended ``factor`` times above where it started."""
     losses = np.asarray(losses, dtype=float)
@@ -577,7 +527,7 @@ class Explorer:
             self._backgrounds = {}  # they show the newly animated artists as static
         key = repr(
             (
-                [(ax.get_xlim(), ax.get_ylim()) for ax in self.figure.axes],  # ticks, grids
+                _limits(self.figure),  # they place the ticks and grid lines
                 [(t.get_text(), t.get_visible()) for t in self._static_texts],
             )
         )

@@ -968,21 +968,63 @@ def _cleaned(path, transform, clip=None, simplify=False, curves=True, stroke_wid
 
 
 def _stacked_above(artists):
-    from . import _stacked_above as stacked
+    """``artists`` plus whatever their axes draw on top of them (points over a heat map, say),
+    which must be redrawn after them; axis ticks and spines are left static."""
+    from matplotlib.axis import Axis
+    from matplotlib.spines import Spine
 
-    return stacked(artists)
+    out = set(artists)
+    for artist in artists:
+        ax = artist.axes
+        if ax is None or artist is ax.title:
+            continue
+        out.update(
+            child
+            for child in ax.get_children()
+            if child.get_zorder() >= artist.get_zorder()
+            and child is not ax.patch
+            and not isinstance(child, Axis | Spine)
+            and child.get_visible()
+        )
+    return out
 
 
 def _still_drawn(artists, figure):
-    from . import _still_drawn as still
+    """The ``artists`` that are still part of ``figure`` (an ``update`` that rebuilds a panel,
+    say for another network, removes the old axes and returns the new artists).
 
-    return still(artists, figure)
+    Walking the figure's whole tree would create every tick of every axis; instead an artist
+    with axes must still be in the figure with axes that are, and any other must be one of the
+    figure's (or a subfigure's) own. One dropped in doubt, say a text inside a legend, is only
+    drawn into the background, which is right unless it changes (``update`` then returns it).
+    """
+    from matplotlib.figure import SubFigure
+
+    axes, own, figures = {id(ax) for ax in figure.axes}, set(), [figure]
+    while figures:
+        children = figures.pop().get_children()
+        own.update(id(child) for child in children)
+        figures += [child for child in children if isinstance(child, SubFigure)]
+    return [
+        a
+        for a in artists
+        if (a.axes is None and id(a) in own)
+        or (a.axes is not None and id(a.axes) in axes and a.get_figure(root=True) is figure)
+    ]
 
 
 def _draw_order(figure, artists):
-    from . import _draw_order as draw_order
+    """``artists`` in the order matplotlib draws them: by zorder, then as found in the figure's
+    tree (not below an axis, whose children are its ticks: asking for them creates them)."""
+    from matplotlib.axis import Axis
 
-    return draw_order(figure, artists)
+    order, stack = {}, [figure]
+    while stack:  # depth first, in order
+        artist = stack.pop()
+        order[id(artist)] = len(order)
+        if not isinstance(artist, Axis):
+            stack += reversed(artist.get_children())
+    return sorted(artists, key=lambda a: (a.get_zorder(), order.get(id(a), 0)))
 
 
 def _limits(figure):
