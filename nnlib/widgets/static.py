@@ -46,6 +46,7 @@ to_html(data, controls)}``; give it a ``source`` so the browser test can rebuild
 import base64
 import hashlib
 import html
+import inspect
 import io
 import itertools
 import json
@@ -600,6 +601,8 @@ def _make_recorder():
     from matplotlib.backend_bases import GraphicsContextBase, RendererBase
     from matplotlib.transforms import Affine2D
 
+    hatch_colours = "hatchcolors" in inspect.signature(RendererBase._iter_collection).parameters
+
     class Recorder(RendererBase):
         """A matplotlib renderer that records what it is asked to draw, in canvas pixels.
 
@@ -759,6 +762,8 @@ def _make_recorder():
         ):
             raw = list(self._iter_collection_raw_paths(master_transform, paths, all_transforms))
             ids = list(range(len(raw)))
+            # Hatch colours per path are new in matplotlib 3.11, which passes and needs them.
+            hatch = {"hatchcolors": hatchcolors or []} if hatch_colours else {}
             snappable = [_rectilinear(path, transform) for path, transform in raw]
             items = self._iter_collection(
                 gc,
@@ -772,7 +777,7 @@ def _make_recorder():
                 antialiaseds,
                 urls,
                 offset_position,
-                hatchcolors=[] if hatchcolors is None else hatchcolors,
+                **hatch,
             )
             for xo, yo, path_id, gc0, rgbFace in items:
                 path, transform = raw[path_id]
@@ -1262,7 +1267,7 @@ def _text_key(text):
         text.get_horizontalalignment(),
         text.get_verticalalignment(),
         text._get_multialignment(),
-        text.get_linespacing(),
+        text._linespacing,  # (get_linespacing is new in matplotlib 3.11)
         hash(text.get_fontproperties()),
         str(text.get_color()),
         text.get_alpha(),
