@@ -126,8 +126,8 @@ def gelu_derivative(z):
 def logsumexp(z, axis=-1, keepdims=False):
     """``log(sum(exp(z), axis))``, shifted by the max so nothing overflows."""
     z = np.asarray(z)
-    m = np.max(z, axis=axis, keepdims=True)
-    out = m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
+    m = z.max(axis=axis, keepdims=True)
+    out = m + np.log(np.exp(z - m).sum(axis=axis, keepdims=True))
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
@@ -138,8 +138,8 @@ def softmax(z, axis=-1):
     constant) but keeps every ``exp`` at most 1, so it never overflows.
     """
     z = np.asarray(z)
-    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 def log_softmax(z, axis=-1):

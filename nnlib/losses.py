@@ -176,7 +176,7 @@ class SparseCategoricalCrossentropy(Loss):
         labels, z = self._labels(y_true, y_pred)
         n, rows = len(labels), np.arange(len(labels))
         log_p = log_softmax(z)
-        loss = -float(np.mean(log_p[rows, labels]))
+        loss = -float(log_p[rows, labels].mean())
         grad = np.exp(log_p)  # softmax(z)
         grad[rows, labels] -= 1.0
         grad /= n
