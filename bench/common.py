@@ -118,7 +118,11 @@ def machine():
         ("Python", platform.python_version()),
         ("NumPy", f"{np.__version__}; BLAS: {', '.join(blas) or 'unknown'}"),
     ]
-    for name, module in (("PyTorch", "torch"), ("scikit-learn", "sklearn")):
+    for name, module in (
+        ("matplotlib (widget and figure drawing)", "matplotlib"),
+        ("PyTorch", "torch"),
+        ("scikit-learn", "sklearn"),
+    ):
         try:
             version = __import__(module).__version__
         except ImportError:
