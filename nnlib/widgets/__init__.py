@@ -42,6 +42,7 @@ from ..plotting import PALETTE
 from .static import (
     Static,
     StaticBudgetError,
+    _background_of,
     _draw_order,
     _limits,
     _stacked_above,
@@ -534,7 +535,8 @@ class Explorer:
         )
         background = self._backgrounds.pop(key, None)
         if background is None:
-            canvas.draw()  # everything except the animated artists
+            with _background_of(self._animated):
+                canvas.draw()  # everything except the animated artists
             # Later full draws keep the axes where this one put them, as the static book does:
             # constrained layout is half the cost of a draw, and nothing would move anyway.
             self.figure.set_layout_engine("none")

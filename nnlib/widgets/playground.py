@@ -45,6 +45,7 @@ from . import (
     Explorer,
     Slider,
     Static,
+    _background_of,
     _tooltip,
     static_mode,
     widget_bundle,
@@ -1782,7 +1783,8 @@ class Playground:
         blank = Rectangle((0, 0), NETWORK_RIGHT, 1, transform=fig.transFigure, fc="white", lw=0)
         blank.set_figure(fig)
         blank.draw(renderer)
-        self._net_axes.draw(renderer)  # skips the animated artists
+        with _background_of(artists):
+            self._net_axes.draw(renderer)  # skips the animated artists
         self._background = canvas.copy_from_bbox(fig.bbox)
         order = {id(a): i for i, a in enumerate(artists)}
         self._animated = sorted(artists, key=lambda a: (a.get_zorder(), order[id(a)]))
@@ -1802,7 +1804,8 @@ class Playground:
             self._animated = sorted(artists, key=lambda a: (a.get_zorder(), order[id(a)]))
             for artist in self._animated:
                 artist.set_animated(True)
-            canvas.draw()
+            with _background_of(self._animated):
+                canvas.draw()
             self._background = canvas.copy_from_bbox(self.figure.bbox)
             self._limits = limits
         canvas.restore_region(self._background)

@@ -44,6 +44,7 @@ to_html(data, controls)}``; give it a ``source`` so the browser test can rebuild
 """
 
 import base64
+import contextlib
 import hashlib
 import html
 import inspect
@@ -1032,6 +1033,26 @@ def _draw_order(figure, artists):
     return sorted(artists, key=lambda a: (a.get_zorder(), order.get(id(a), 0)))
 
 
+@contextlib.contextmanager
+def _background_of(animated):
+    """Inside this block, drawing the figure draws its background: all but ``animated``.
+
+    matplotlib skips animated artists itself, except that before 3.11 it still draws an animated
+    ``AxesImage``; a translucent one would then show each earlier state through the next. So
+    those images are hidden while the background is drawn.
+    """
+    from matplotlib.image import AxesImage
+
+    hidden = [a for a in animated if isinstance(a, AxesImage) and a.get_visible()]
+    for image in hidden:
+        image.set_visible(False)
+    try:
+        yield
+    finally:
+        for image in hidden:
+            image.set_visible(True)
+
+
 def _limits(figure):
     return [(ax.get_xlim(), ax.get_ylim()) for ax in figure.axes]
 
@@ -1194,7 +1215,8 @@ def export(
         if key in drawn_keys:
             bg_index = drawn_keys[key]
         else:
-            canvas.draw()
+            with _background_of(animated):
+                canvas.draw()
             pixels = np.array(canvas.buffer_rgba())
             if base is None:
                 base = pixels
