@@ -1775,19 +1775,22 @@ class Playground:
             return
         canvas, fig = self.figure.canvas, self.figure
         with np.errstate(all="ignore"):
-            artists = self._artists()
-        for artist in artists:
-            artist.set_animated(True)
+            self._animate(self._artists())
         canvas.restore_region(self._background)
         renderer = canvas.get_renderer()
         blank = Rectangle((0, 0), NETWORK_RIGHT, 1, transform=fig.transFigure, fc="white", lw=0)
         blank.set_figure(fig)
         blank.draw(renderer)
-        with _background_of(artists):
+        with _background_of(self._animated):
             self._net_axes.draw(renderer)  # skips the animated artists
         self._background = canvas.copy_from_bbox(fig.bbox)
-        order = {id(a): i for i, a in enumerate(artists)}
-        self._animated = sorted(artists, key=lambda a: (a.get_zorder(), order[id(a)]))
+
+    def _animate(self, artists):
+        """Mark ``artists`` animated and keep them in drawing order: by zorder, then in the
+        order update lists them, axes by axes (``sorted`` keeps equal zorders in order)."""
+        self._animated = sorted(artists, key=lambda a: a.get_zorder())
+        for artist in self._animated:
+            artist.set_animated(True)
 
     def _render(self, artists):
         """JPEG bytes of the figure: ``artists`` blitted onto the cached static background (the
@@ -1799,11 +1802,7 @@ class Playground:
             (ax.get_xlim(), ax.get_ylim()) for ax in self.figure.axes if ax is not self._net_axes
         ]
         if self._background is None or limits != self._limits:
-            # In drawing order: by zorder, then in the order update lists them (axes by axes).
-            order = {id(a): i for i, a in enumerate(artists)}
-            self._animated = sorted(artists, key=lambda a: (a.get_zorder(), order[id(a)]))
-            for artist in self._animated:
-                artist.set_animated(True)
+            self._animate(artists)
             with _background_of(self._animated):
                 canvas.draw()
             self._background = canvas.copy_from_bbox(self.figure.bbox)
