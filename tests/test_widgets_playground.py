@@ -402,6 +402,18 @@ def test_playground_shows_the_state_and_describes_it(small):
     assert "image/jpeg" in data and "application/vnd.jupyter.widget-view+json" in data
 
 
+def test_the_output_map_leaves_the_spines_of_its_axes_visible(small):
+    # The map fills its axes; blitted over static spines it used to hide the left one entirely.
+    small.step(3)
+    frame = np.asarray(Image.open(io.BytesIO(small.image.value)).convert("L"), dtype=float)
+    plane = next(ax for ax in small.figure.axes if ax.get_title() == "output over the plane")
+    box, height = plane.get_window_extent(), frame.shape[0]
+    rows = slice(int(height - box.y1) + 5, int(height - box.y0) - 5)
+    for x in (box.x0, box.x1):  # the left and right spines: black lines, 1 pixel or so
+        edge = frame[rows, int(round(x)) - 2 : int(round(x)) + 2]
+        assert np.all(edge.min(axis=1) < 90), f"no dark spine along x = {x:.0f}"
+
+
 def test_choose_a_data_set_add_a_layer_train_and_watch_the_loss_fall(small):
     small.controls["dataset"].value = "xor"  # as a learner picking from the menu
     assert small.config.dataset == "xor" and small.epoch == 0

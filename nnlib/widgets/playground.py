@@ -1787,8 +1787,13 @@ class Playground:
 
     def _animate(self, artists):
         """Mark ``artists`` animated and keep them in drawing order: by zorder, then in the
-        order update lists them, axes by axes (``sorted`` keeps equal zorders in order)."""
-        self._animated = sorted(artists, key=lambda a: a.get_zorder())
+        order update lists them, axes by axes (``sorted`` keeps equal zorders in order).
+
+        The spines of their axes are redrawn too: the output map fills its axes, and drawn
+        over a static spine it would hide the spine's inner half (the left one entirely)."""
+        axes = list(dict.fromkeys(a.axes for a in artists if a.axes is not None))
+        spines = [s for ax in axes if ax.axison for s in ax.spines.values() if s.get_visible()]
+        self._animated = sorted([*artists, *spines], key=lambda a: a.get_zorder())
         for artist in self._animated:
             artist.set_animated(True)
 

@@ -975,7 +975,9 @@ def _cleaned(path, transform, clip=None, simplify=False, curves=True, stroke_wid
 
 def _stacked_above(artists):
     """``artists`` plus whatever their axes draw on top of them (points over a heat map, say),
-    which must be redrawn after them; axis ticks and spines are left static."""
+    which must be redrawn after them. That includes the spines: a map that fills its axes would
+    otherwise cover the inner half of each axis line. Axis ticks (outside the axes) and grid
+    lines are left static: asking an axis for its ticks creates them all."""
     from matplotlib.axis import Axis
     from matplotlib.spines import Spine
 
@@ -989,8 +991,9 @@ def _stacked_above(artists):
             for child in ax.get_children()
             if child.get_zorder() >= artist.get_zorder()
             and child is not ax.patch
-            and not isinstance(child, Axis | Spine)
+            and not isinstance(child, Axis)
             and child.get_visible()
+            and (ax.axison or not isinstance(child, Spine))  # axis("off") hides the spines
         )
     return out
 
