@@ -51,6 +51,7 @@ from . import (
     widget_bundle,
     widget_factory,
 )
+from .static import _visible_spines
 
 # ---------------------------------------------------------------------------------------------
 # The settings and their allowed values.
@@ -1792,7 +1793,7 @@ class Playground:
         The spines of their axes are redrawn too: the output map fills its axes, and drawn
         over a static spine it would hide the spine's inner half (the left one entirely)."""
         axes = list(dict.fromkeys(a.axes for a in artists if a.axes is not None))
-        spines = [s for ax in axes if ax.axison for s in ax.spines.values() if s.get_visible()]
+        spines = [spine for ax in axes for spine in _visible_spines(ax)]
         self._animated = sorted([*artists, *spines], key=lambda a: a.get_zorder())
         for artist in self._animated:
             artist.set_animated(True)

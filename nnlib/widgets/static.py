@@ -973,6 +973,11 @@ def _cleaned(path, transform, clip=None, simplify=False, curves=True, stroke_wid
 # Exporting a widget
 
 
+def _visible_spines(ax):
+    """The spines ``ax`` draws: the visible ones, unless ``ax.axis("off")`` hides them all."""
+    return [s for s in ax.spines.values() if s.get_visible()] if ax.axison else []
+
+
 def _stacked_above(artists):
     """``artists`` plus whatever their axes draw on top of them (points over a heat map, say),
     which must be redrawn after them. That includes the spines: a map that fills its axes would
@@ -991,10 +996,10 @@ def _stacked_above(artists):
             for child in ax.get_children()
             if child.get_zorder() >= artist.get_zorder()
             and child is not ax.patch
-            and not isinstance(child, Axis)
+            and not isinstance(child, Axis | Spine)
             and child.get_visible()
-            and (ax.axison or not isinstance(child, Spine))  # axis("off") hides the spines
         )
+        out.update(s for s in _visible_spines(ax) if s.get_zorder() >= artist.get_zorder())
     return out
 
 
