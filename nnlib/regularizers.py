@@ -42,10 +42,19 @@ class L1L2(Regularizer):
         self.l2 = _strength(type(self).__name__, "l2", l2)
 
     def __call__(self, W):
-        return float(self.l1 * np.sum(np.abs(W)) + self.l2 * np.sum(W * W))
+        penalty = 0.0  # a term whose strength is 0 is skipped: L2 alone costs no |W| pass
+        if self.l1:
+            penalty += self.l1 * float(np.abs(W).sum())
+        if self.l2:
+            penalty += self.l2 * float((W * W).sum())
+        return penalty
 
     def gradient(self, W):
         # Python-float factors keep a float32 W's gradient float32.
+        if not self.l1:
+            return (2 * self.l2) * W
+        if not self.l2:
+            return self.l1 * np.sign(W)
         return self.l1 * np.sign(W) + (2 * self.l2) * W
 
 
