@@ -47,6 +47,32 @@ def load_average():
         return None
 
 
+def speed_probe(repeats=5):
+    """CPU milliseconds of one fixed workload, the median of ``repeats``: how fast the machine is
+    running right now.
+
+    A shared virtual machine can run the same code up to twice as fast or as slow from one
+    minute to the next, with nothing else running on it (the load average stays near 1). The
+    probe is timed before each benchmark and at the end: when it takes longer, so does
+    everything measured around then. The workload is what the book's small networks and widgets
+    spend their time on: many NumPy operations on small arrays, called from Python.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    W, X = rng.standard_normal((32, 32)), rng.standard_normal((80, 32))
+    times = []
+    for _ in range(repeats):
+        start = time.process_time()
+        for _ in range(2000):
+            Z = X @ W
+            Z += 0.1
+            np.maximum(Z, 0.0, out=Z)
+            W -= 1e-6 * (X.T @ Z)
+        times.append((time.process_time() - start) * 1e3)
+    return statistics.median(times)
+
+
 class Stopwatch:
     """Wall-clock and CPU time (all threads of this process) of a ``with`` block."""
 

@@ -95,7 +95,10 @@ def page(results, machine, seconds, quick):
         "are wall clock, medians over repetitions; ratios compare libraries measured in the same",
         "run, taking turns so that a change in the machine's load affects them alike. The load",
         "average shows how busy the machine was: a busy machine's numbers are slower and noisier",
-        "than a quiet one's, which is why CPU times are shown beside some of them.",
+        "than a quiet one's, which is why CPU times are shown beside some of them. A shared",
+        "virtual machine also runs faster or slower from one minute to the next with nothing",
+        "else on it: the speed probe, one fixed workload timed before each benchmark and at the",
+        "end, shows how fast it ran at each point.",
         "",
     ]
     if quick:
@@ -152,8 +155,10 @@ def main(argv=None):
     start, results, failed = time.perf_counter(), [], []
     machine = common.machine()
     machine.append(("load average at the start", common.fmt_load()))
+    probes = []  # (when, ms): the same workload before each benchmark and at the end
     for name in names:
-        print(f"== {name}", flush=True)
+        probes.append((f"before {name}", common.speed_probe()))
+        print(f"== {name} (speed probe {probes[-1][1]:.0f} ms)", flush=True)
         try:
             rows = importlib.import_module(f"bench.{name}").main(quick=args.quick)
         except Exception:  # one broken benchmark must not hide the others' results
@@ -164,10 +169,17 @@ def main(argv=None):
         for section, part in sections(rows).items():
             print(f"\n{section}\n{table(part, markdown=False)}\n", flush=True)
     machine.append(("load average at the end", common.fmt_load()))
+    probes.append(("at the end", common.speed_probe()))
+    machine.append(
+        (
+            "speed probe: a fixed workload, CPU ms (more ms, a slower machine just then)",
+            "; ".join(f"{ms:.0f} {when}" for when, ms in probes),
+        )
+    )
     seconds = time.perf_counter() - start
     if not args.no_page:
         PAGE.write_text(page(results, machine, seconds, args.quick))
-        print(f"wrote {PAGE.relative_to(common.ROOT)}")
+        print(f"wrote {os.path.relpath(PAGE, common.ROOT)}")
     print(f"benchmarks took {seconds / 60:.1f} minutes")
     return 1 if failed else 0
 

@@ -97,6 +97,25 @@ def test_every_widget_factory_is_found_and_drags_move_by_one_step():
     assert widgets.drag(short, 8) == pytest.approx([0.1, 0.2, 0.3])
 
 
+def test_the_page_shows_the_speed_probe_before_each_benchmark_and_at_the_end(monkeypatch, tmp_path):
+    import types
+
+    fake = types.ModuleType("bench.fake")
+    fake.main = lambda quick=False: [{"section": "Fake", "what": "nothing", "seconds": 0.0}]
+    monkeypatch.setitem(sys.modules, "bench.fake", fake)
+    monkeypatch.setattr(run, "benchmarks", lambda: ["fake"])
+    monkeypatch.setattr(run, "PAGE", tmp_path / "benchmarks.md")
+    probes = iter([40.0, 61.0])  # the machine slowed down during the run
+    monkeypatch.setattr(run.common, "speed_probe", lambda: next(probes))
+    assert run.main([]) == 0
+    row = next(line for line in run.PAGE.read_text().splitlines() if "| speed probe" in line)
+    assert row.endswith("| 40 before fake; 61 at the end |")
+
+
+def test_the_speed_probe_is_a_positive_time():
+    assert 0 < run.common.speed_probe(repeats=1) < 60_000
+
+
 @pytest.mark.parametrize("name", ["training", "widgets", "playground_frame", "book"])
 def test_each_benchmark_module_has_a_main_and_a_description(name):
     module = sys.modules[f"bench.{name}"]
