@@ -843,6 +843,23 @@ def test_the_replay_explorer_switches_presets_as_a_fresh_one_draws_them():
     assert "Epoch 3." in e.text and pg.describe(state["config"], state) in e.text
 
 
+def test_another_network_on_the_same_panels_redraws_only_the_diagram(monkeypatch):
+    # A full draw of the figure costs several times the diagram's part: the replay redraws that
+    # part alone when the right-hand panels keep their limits, and shows the same picture.
+    redrawn = []
+    real = pg._redraw_diagram
+    monkeypatch.setattr(pg, "_redraw_diagram", lambda *a: redrawn.append(1) or real(*a))
+    e = pg.replay_explorer("playground default", 0)
+    for preset in ["XOR, no hidden layer", "XOR, x1x2 alone", "XOR, 4 hidden neurons"]:
+        before = len(redrawn)
+        e.set(preset=preset)
+        assert len(redrawn) == before + 1, preset  # the diagram alone, on the old background
+        assert e.image.value == pg.replay_explorer(preset, 0).image.value, preset
+    e.set(preset="plane, linear")  # a regression: other panels, so the whole figure
+    assert len(redrawn) == 3
+    assert e.image.value == pg.replay_explorer("plane, linear", 0).image.value
+
+
 def test_in_the_book_build_the_playground_makes_no_widget_and_shows_the_replay(monkeypatch):
     from ipywidgets.widgets.widget import _instances
 

@@ -419,6 +419,7 @@ class Explorer:
         else:
             self._update = draw(self.figure, self.state)
         self._backgrounds, self._animated, self._static_texts = {}, [], []
+        self._frame_background = None
 
         if self.is_static:  # the book build: no widget may exist (it would be a dead one)
             self.image, self.readout, self.buttons, self.widget = _Holder(), _Holder(), {}, None
@@ -535,19 +536,24 @@ class Explorer:
         )
         background = self._backgrounds.pop(key, None)
         if background is None:
-            with _background_of(self._animated):
-                canvas.draw()  # everything except the animated artists
-            # Later full draws keep the axes where this one put them, as the static book does:
-            # constrained layout is half the cost of a draw, and nothing would move anyway.
-            self.figure.set_layout_engine("none")
-            background = canvas.copy_from_bbox(self.figure.bbox)
+            background = self._draw_background()
         self._backgrounds[key] = background  # the most recently used last
         if len(self._backgrounds) > self.BACKGROUNDS:
             del self._backgrounds[next(iter(self._backgrounds))]
+        self._frame_background = background  # what the frame shown last was drawn on
         canvas.restore_region(background)
         for artist in self._animated:  # in drawing order: by zorder, then as matplotlib would
             self.figure.draw_artist(artist)
         return fast_png(np.asarray(canvas.buffer_rgba())[..., :3])
+
+    def _draw_background(self):
+        """Draw everything but the animated artists; returns the canvas region, for blitting."""
+        with _background_of(self._animated):
+            self.figure.canvas.draw()
+        # Later full draws keep the axes where this one put them, as the static book does:
+        # constrained layout is half the cost of a draw, and nothing would move anyway.
+        self.figure.set_layout_engine("none")
+        return self.figure.canvas.copy_from_bbox(self.figure.bbox)
 
     # --- what a learner (or a test) does ---------------------------------------------------
     def set(self, **values):
