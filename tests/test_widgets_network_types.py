@@ -230,6 +230,16 @@ def test_kernel_explorer_shows_what_the_pure_function_computes():
     assert 'aria-live="polite"' in e.readout.value
 
 
+def test_kernel_explorer_back_to_a_picture_seen_before_draws_it_as_a_fresh_one_does():
+    # The square digit's background is kept from the start. The photo (not square) moved the
+    # equal-aspect axes; the digit, drawn on its old background, must move them back (it was
+    # squeezed to the photo's height, 53,636 pixels off).
+    e = nt.kernel_explorer(image="digit 3")
+    e.set(image="photo")
+    e.set(image="digit 3")
+    assert e.image.value == nt.kernel_explorer(image="digit 3").image.value
+
+
 def test_kernel_explorer_edits_and_resets():
     e = nt.kernel_explorer(kernel="identity")
     before = e.image.value

@@ -541,6 +541,10 @@ class Explorer:
         if len(self._backgrounds) > self.BACKGROUNDS:
             del self._backgrounds[next(iter(self._backgrounds))]
         self._frame_background = background  # what the frame shown last was drawn on
+        # Where an axes with a fixed aspect sits depends on its limits, and only a draw puts it
+        # there: a background kept from earlier was drawn for these limits, the axes may not be.
+        for ax in self.figure.axes:
+            ax.apply_aspect()
         canvas.restore_region(background)
         for artist in self._animated:  # in drawing order: by zorder, then as matplotlib would
             self.figure.draw_artist(artist)
