@@ -45,6 +45,7 @@ from .static import (
     _background_of,
     _draw_order,
     _limits,
+    _place_axes,
     _stacked_above,
     _static_texts,
     _still_drawn,
@@ -541,10 +542,7 @@ class Explorer:
         if len(self._backgrounds) > self.BACKGROUNDS:
             del self._backgrounds[next(iter(self._backgrounds))]
         self._frame_background = background  # what the frame shown last was drawn on
-        # Where an axes with a fixed aspect sits depends on its limits, and only a draw puts it
-        # there: a background kept from earlier was drawn for these limits, the axes may not be.
-        for ax in self.figure.axes:
-            ax.apply_aspect()
+        _place_axes(self.figure)  # a kept background fits these limits; the axes may not yet
         canvas.restore_region(background)
         for artist in self._animated:  # in drawing order: by zorder, then as matplotlib would
             self.figure.draw_artist(artist)

@@ -1061,6 +1061,17 @@ def _background_of(animated):
             image.set_visible(True)
 
 
+def _place_axes(figure):
+    """Put every axes of ``figure`` where a draw would for its current limits.
+
+    Where an axes with a fixed aspect sits depends on its limits, and only a draw puts it there:
+    artists blitted onto a background kept from earlier (e.g. drawn for another picture) would
+    otherwise be placed for the last full draw's limits.
+    """
+    for ax in figure.axes:
+        ax.apply_aspect()
+
+
 def _limits(figure):
     return [(ax.get_xlim(), ax.get_ylim()) for ax in figure.axes]
 
@@ -1236,10 +1247,7 @@ def export(
                 bg_keys[digest] = len(backgrounds)
                 backgrounds.append(layers[0])
             bg_index = drawn_keys[key] = bg_keys[digest]
-        # Where an axes with a fixed aspect is depends on its limits, and only a draw puts it
-        # there: the last full draw may have been of other limits (e.g. another picture's).
-        for ax in figure.axes:
-            ax.apply_aspect()
+        _place_axes(figure)  # the last full draw may have been of other limits
         prims = []
         with np.errstate(all="ignore"):
             for artist in order:
