@@ -120,3 +120,26 @@ def test_the_speed_probe_is_a_positive_time():
 def test_each_benchmark_module_has_a_main_and_a_description(name):
     module = sys.modules[f"bench.{name}"]
     assert callable(module.main) and module.DESCRIPTION.strip()
+
+
+def test_widget_timing_splits_a_change_into_computing_and_redrawing():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from nnlib.widgets import Explorer, Slider
+
+    calls = []
+
+    def compute(a):
+        calls.append(a)
+        return {"a": a, "loss": a}
+
+    def draw(fig, state):
+        (line,) = fig.subplots().plot([0, 1], [0, state["a"]])
+        return lambda state: [line.set_ydata([0, state["a"]]) or line]
+
+    explorer = Explorer(compute, [Slider("a", 0, 1, 0.5, 0.0)], draw)
+    calls.clear()
+    wall, cpu, redraw = widgets._time(explorer, "a", [0.5, 1.0])
+    assert calls == [0.5, 1.0]  # one compute per change: the redraws compute nothing
+    assert len(wall) == len(cpu) == len(redraw) == 2 and min(redraw) > 0

@@ -480,12 +480,7 @@ class Explorer:
     def _record(self, extra_losses=()):
         if "loss" in self.state:
             self.losses.extend([*extra_losses, self.state["loss"]])
-        with np.errstate(all="ignore"):
-            changed = list(self._update(self.state) or [])
-            if self._trace is not None:
-                changed.append(self._trace)
-                self._update_trace()
-            self.image.value = self._render(changed)
+        self.redraw()
         text = self.describe(self.values, self.state)
         if diverged(extra_losses):
             text = (
@@ -494,6 +489,16 @@ class Explorer:
             )
         self.readout.value = f'<span role="status" aria-live="polite">{text}</span>'
         self.text = text
+
+    def redraw(self):
+        """Draw the current state again, without recomputing it: what a change costs beyond
+        ``compute`` (the benchmark times it)."""
+        with np.errstate(all="ignore"):
+            changed = list(self._update(self.state) or [])
+            if self._trace is not None:
+                changed.append(self._trace)
+                self._update_trace()
+            self.image.value = self._render(changed)
 
     def _update_trace(self):
         """Show the loss trace; grow the axes (forcing a full redraw) only when it runs out."""
