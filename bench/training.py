@@ -11,6 +11,12 @@ Each contender runs in its own process (its own thread settings; PyTorch's flush
 is a property of the CPU thread and must not leak into NumPy's measurements), keeps its model
 from epoch to epoch, and the contenders take turns epoch by epoch, so that a change in the
 machine's load hits all of them alike. The numbers are medians over epochs 2 to the last.
+
+"Where nnlib's epoch goes" splits nnlib's epoch into the matrix products, Adam's steps and the
+rest. A second thread speeds up only the first part: OpenBLAS splits a matrix product between
+the threads, but each of NumPy's element-wise operations (Adam's updates, ReLU and its gradient,
+the softmax) runs on one core. PyTorch splits its larger element-wise operations between the
+threads as well.
 """
 
 import multiprocessing
@@ -64,11 +70,20 @@ class NnlibRun:
         self.X, self.y, self.task = X, y, task
         self.model = _nnlib_model(task)
         self.model.compile(self.optimizer(), "sparse_categorical_crossentropy")
+        # The seconds of each epoch spent in the optimizer's steps (two clock readings a step).
+        self.step_seconds, self._step = [], self.model.optimizer.step
+        self.model.optimizer.step = self._timed_step
 
     def optimizer(self):
         return Adam(LR, epsilon=EPSILON)
 
+    def _timed_step(self, params):
+        start = time.perf_counter()
+        self._step(params)
+        self.step_seconds[-1] += time.perf_counter() - start
+
     def epoch(self):
+        self.step_seconds.append(0.0)
         history = self.model.fit(self.X, self.y, epochs=1, batch_size=self.task["batch"])
         return history.history["loss"][-1]
 
@@ -86,6 +101,7 @@ class NnlibRun:
             "dtypes": sorted({str(a.dtype) for a in arrays}),
             "subnormal state": _subnormals(slots),
             "dead units": dead,
+            "optimizer s/epoch": median(self.step_seconds[1:] or self.step_seconds),
         }
 
 
@@ -336,6 +352,30 @@ def _rows(section, results, reference, bound=None):
     return rows
 
 
+def _breakdown(section, results):
+    """Where nnlib's epoch goes: the matrix products (timed alone: the bound), Adam's steps
+    (timed inside nnlib's epochs) and everything else, each in seconds and as a share."""
+    nn, gemm = results.get("nnlib"), results.get("gemm")
+    if not nn or not gemm or "optimizer s/epoch" not in nn:
+        return []
+    epoch, products = median(nn["wall"][1:]), median(gemm["wall"][1:])
+    adam = nn["optimizer s/epoch"]
+    parts = [
+        ("matrix products (the bound: the same products, timed alone)", products),
+        ("Adam's steps (timed inside nnlib's epochs)", adam),
+        (
+            "everything else: activations and their gradients, bias sums, softmax and loss, "
+            "gathering the batches, Python",
+            epoch - products - adam,
+        ),
+        ("nnlib's epoch", epoch),
+    ]
+    return [
+        {"section": section, "part": name, "s/epoch": seconds, "share": f"{seconds / epoch:.0%}"}
+        for name, seconds in parts
+    ]
+
+
 def _mnist_goals(results, threads):
     rows, label = [], f"MNIST-sized MLP, {threads} thread{'s' if threads > 1 else ''}"
     nn, torch, gemm = (results.get(k) for k in ("nnlib", "torch", "gemm"))
@@ -427,6 +467,8 @@ def main(quick=False):
             )
             reference = "torch" if "torch" in results else "nnlib"
             rows += _rows(section, results, reference)
+            rows += _breakdown(f"Where nnlib's epoch goes, {threads} thread"
+                               f"{'s' if threads > 1 else ''}", results)  # fmt: skip
             rows += _mnist_goals(results, threads)
             rows.append(
                 {

@@ -53,6 +53,12 @@ def test_race_runs_contenders_in_turn_and_reports_each_epoch():
     rows = training._rows("section", results, "nnlib")
     assert [r["contender"] for r in rows] == ["nnlib", "matrix products only (the bound)"]
     assert rows[0]["÷ nnlib"] == 1.0
+    # The breakdown: Adam's steps timed inside the epochs; the three parts add up to the epoch.
+    assert 0 < nn["optimizer s/epoch"] < min(nn["wall"][1:])
+    parts = training._breakdown("where", results)
+    assert [r["part"].split()[0] for r in parts] == ["matrix", "Adam's", "everything", "nnlib's"]
+    assert sum(r["s/epoch"] for r in parts[:3]) == pytest.approx(parts[3]["s/epoch"])
+    assert parts[3]["share"] == "100%"
 
 
 def test_table_and_formatting():
