@@ -11,6 +11,10 @@ Each contender runs in its own process (its own thread settings; PyTorch's flush
 is a property of the CPU thread and must not leak into NumPy's measurements), keeps its model
 from epoch to epoch, and the contenders take turns epoch by epoch, so that a change in the
 machine's load hits all of them alike. The numbers are medians over epochs 2 to the last.
+With two threads, each turn starts a quarter of a second after the last one ended: OpenBLAS's
+idle worker threads keep a core busy for about 0.1 s after its last product (NumPy's, and the
+bound's), which would slow whichever contender comes next, PyTorch included (measured: 5-10%
+on its epoch).
 
 "Where nnlib's epoch goes" splits nnlib's epoch into the matrix products, Adam's steps and the
 rest. A second thread speeds up only the first part: OpenBLAS splits a matrix product between
@@ -37,6 +41,10 @@ DESCRIPTION = __doc__.split("\n\n", 1)[1]
 MNIST = {"name": "mnist", "sizes": (784, 256, 128, 10), "batch": 128}
 DIGITS = {"name": "digits", "sizes": (64, 64, 10), "batch": 32}
 LR, EPSILON = 1e-3, 1e-7
+# With more than one thread, the pause before each turn (seconds): OpenBLAS's worker threads
+# spin for 2**28 cycles (about 0.1 s here; OPENBLAS_THREAD_TIMEOUT) after their last product,
+# and would take a core from the next contender's epoch.
+IDLE_WAIT = 0.25
 # Epochs for nnlib and PyTorch on the MNIST-sized task (the goal compares epoch 10 with epoch 2);
 # `python -m bench.run --epochs N` sets it for a shorter run.
 EPOCHS = int(os.environ.get("BENCH_EPOCHS", "10"))
@@ -303,6 +311,8 @@ def race(task, keys, epochs, threads, data_file=None):
             turn = keys[epoch % len(keys) :] + keys[: epoch % len(keys)]  # rotate who goes first
             for key in turn:
                 if epoch < epochs[key]:
+                    if threads > 1:
+                        time.sleep(IDLE_WAIT)  # until the last contender's threads are idle
                     workers[key][1].send("epoch")
                     wall, cpu, loss = workers[key][1].recv()
                     results[key]["wall"].append(wall)

@@ -61,6 +61,16 @@ def test_race_runs_contenders_in_turn_and_reports_each_epoch():
     assert parts[3]["share"] == "100%"
 
 
+def test_with_two_threads_each_turn_waits_until_the_last_contenders_threads_are_idle(monkeypatch):
+    waits, sleep = [], training.time.sleep
+    monkeypatch.setattr(training.time, "sleep", lambda s: waits.append(s) or sleep(s))
+    training.race(training.DIGITS, ["nnlib", "gemm"], {"nnlib": 2, "gemm": 1}, 2)
+    assert waits == [training.IDLE_WAIT] * 3  # one before each of the three turns
+    waits.clear()
+    training.race(training.DIGITS, ["gemm"], {"gemm": 2}, 1)
+    assert waits == []  # one thread: no worker threads to wait for
+
+
 def test_table_and_formatting():
     assert run.fmt(None) == "–" and run.fmt(True) == "yes" and run.fmt(np.False_) == "no"
     assert [run.fmt(v) for v in (1234.5, 12.345, 1.2345, 0.012345)] == [
