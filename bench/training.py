@@ -11,10 +11,9 @@ Each contender runs in its own process (its own thread settings; PyTorch's flush
 is a property of the CPU thread and must not leak into NumPy's measurements), keeps its model
 from epoch to epoch, and the contenders take turns epoch by epoch, so that a change in the
 machine's load hits all of them alike. The numbers are medians over epochs 2 to the last.
-With two threads, each turn starts a quarter of a second after the last one ended: OpenBLAS's
-idle worker threads keep a core busy for about 0.1 s after its last product (NumPy's, and the
-bound's), which would slow whichever contender comes next, PyTorch included (measured: 5-10%
-on its epoch).
+With two threads, each turn starts a quarter of a second after the last one ended: after a
+matrix product, OpenBLAS's worker threads (NumPy's, in nnlib and in the bound) keep a core busy
+for about 0.1 s, which would slow whichever contender comes next (PyTorch's epoch by 5-10%).
 
 "Where nnlib's epoch goes" splits nnlib's epoch into the matrix products, Adam's steps and the
 rest. A second thread speeds up only the first part: OpenBLAS splits a matrix product between
@@ -362,6 +361,10 @@ def _rows(section, results, reference, bound=None):
     return rows
 
 
+def _threads(n):
+    return f"{n} thread{'s' if n > 1 else ''}"
+
+
 def _breakdown(section, results):
     """Where nnlib's epoch goes: the matrix products (timed alone: the bound), Adam's steps
     (timed inside nnlib's epochs) and everything else, each in seconds and as a share."""
@@ -387,7 +390,7 @@ def _breakdown(section, results):
 
 
 def _mnist_goals(results, threads):
-    rows, label = [], f"MNIST-sized MLP, {threads} thread{'s' if threads > 1 else ''}"
+    rows, label = [], f"MNIST-sized MLP, {_threads(threads)}"
     nn, torch, gemm = (results.get(k) for k in ("nnlib", "torch", "gemm"))
     wall = median(nn["wall"][1:])
     if torch:
@@ -472,13 +475,12 @@ def main(quick=False):
             racers = keys if threads == 1 else [k for k in keys if k in ("nnlib", "torch", "gemm")]
             results = race(MNIST, racers, epochs, threads, data_file)
             section = (
-                f"MNIST-sized MLP, {threads} thread{'s' if threads > 1 else ''} "
+                f"MNIST-sized MLP, {_threads(threads)} "
                 f"({n_samples:,} × 784 float32, 784-256-128-10, Adam, batch 128)"
             )
             reference = "torch" if "torch" in results else "nnlib"
             rows += _rows(section, results, reference)
-            rows += _breakdown(f"Where nnlib's epoch goes, {threads} thread"
-                               f"{'s' if threads > 1 else ''}", results)  # fmt: skip
+            rows += _breakdown(f"Where nnlib's epoch goes, {_threads(threads)}", results)
             rows += _mnist_goals(results, threads)
             rows.append(
                 {
