@@ -142,20 +142,11 @@ def test_widget_timing_splits_a_change_into_computing_and_redrawing():
     import matplotlib
 
     matplotlib.use("Agg")
-    from nnlib.widgets import Explorer, Slider
+    from nnlib.widgets.neuron import neuron_explorer
 
-    calls = []
-
-    def compute(a):
-        calls.append(a)
-        return {"a": a, "loss": a}
-
-    def draw(fig, state):
-        (line,) = fig.subplots().plot([0, 1], [0, state["a"]])
-        return lambda state: [line.set_ydata([0, state["a"]]) or line]
-
-    explorer = Explorer(compute, [Slider("a", 0, 1, 0.5, 0.0)], draw)
-    calls.clear()
-    wall, cpu, redraw = widgets._time(explorer, "a", [0.5, 1.0])
+    explorer, calls = neuron_explorer(), []
+    compute = explorer.compute
+    explorer.compute = lambda **values: calls.append(values["w1"]) or compute(**values)
+    wall, cpu, redraw = widgets._time(explorer, "w1", [0.5, 1.0])
     assert calls == [0.5, 1.0]  # one compute per change: the redraws compute nothing
     assert len(wall) == len(cpu) == len(redraw) == 2 and min(redraw) > 0
