@@ -141,7 +141,7 @@ class SparseCategoricalCrossentropy(Loss):
             )
         if labels.dtype.kind not in "iu" and not np.all(labels == np.round(labels)):
             raise ValueError("SparseCategoricalCrossentropy expected integer class labels")
-        labels = labels.astype(np.int64)
+        labels = labels.astype(np.int64, copy=False)
         if labels.size and (labels.min() < 0 or labels.max() >= y_pred.shape[1]):
             raise ValueError(
                 f"SparseCategoricalCrossentropy labels must lie in [0, {y_pred.shape[1] - 1}], "
@@ -176,7 +176,7 @@ class SparseCategoricalCrossentropy(Loss):
         labels, z = self._labels(y_true, y_pred)
         n, rows = len(labels), np.arange(len(labels))
         log_p = log_softmax(z)
-        loss = -float(log_p[rows, labels].mean())
+        loss = -float(log_p[rows, labels].sum()) / n
         grad = np.exp(log_p)  # softmax(z)
         grad[rows, labels] -= 1.0
         grad /= n

@@ -1,5 +1,6 @@
 """``Sequential``: a stack of layers with Keras's ``compile`` / ``fit`` / ``predict`` API."""
 
+import math
 import time
 
 import numpy as np
@@ -212,12 +213,12 @@ class Sequential:
         X = self._as_input(X)
         with np.errstate(over="ignore", invalid="ignore"):
             loss = self.compute_gradients(X, y)
-            if np.isfinite(loss):
+            if math.isfinite(loss):
                 self.optimizer.step(self.parameters())
         return loss
 
     def _check_finite(self, loss, epoch, step):
-        if not np.isfinite(loss):
+        if not math.isfinite(loss):
             raise DivergenceError(
                 f"loss became {loss} at epoch {epoch}, step {step} with learning rate "
                 f"{self.optimizer.learning_rate}: training diverged; try a smaller learning rate"

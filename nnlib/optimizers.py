@@ -4,6 +4,8 @@ Updates are in place, and keep the parameters' dtype (float32 stays float32). ``
 is a number or a schedule (``nnlib.schedules``): a callable of the number of updates made so far.
 """
 
+import math
+
 import numpy as np
 
 
@@ -142,8 +144,8 @@ class Adam(Optimizer):
         v += np.multiply(np.square(g, out=work), 1 - b2, out=work)
         flush_subnormals(m)  # keeps the moments of weights whose gradient stays 0 fast
         flush_subnormals(v)
-        # float(): a NumPy float64 scalar would silently upcast float32 parameters.
-        lr_t = float(self.lr * np.sqrt(1 - b2**t) / (1 - b1**t))
+        # A Python float: a NumPy float64 scalar would silently upcast float32 parameters.
+        lr_t = float(self.lr) * math.sqrt(1 - b2**t) / (1 - b1**t)
         update = np.sqrt(v, out=work)  # w <- w - lr_t m / (sqrt(v) + eps)
         update += self.epsilon
         np.divide(m, update, out=update)
