@@ -402,6 +402,18 @@ def test_playground_shows_the_state_and_describes_it(small):
     assert "image/jpeg" in data and "application/vnd.jupyter.widget-view+json" in data
 
 
+def test_the_image_sent_is_the_figure_as_drawn(small):
+    # The JPEG is encoded from the canvas's RGBA buffer in place (alpha dropped by Pillow):
+    # decoded, it has the canvas's size, row order and colours, up to JPEG's small errors.
+    small.step(3)
+    canvas = np.asarray(small.figure.canvas.buffer_rgba())[..., :3].astype(float)
+    sent = np.asarray(Image.open(io.BytesIO(small.image.value)).convert("RGB"), dtype=float)
+    assert sent.shape == canvas.shape
+    assert np.abs(sent - canvas).mean() < 4
+    assert np.abs(sent - canvas[::-1]).mean() > 4 * np.abs(sent - canvas).mean()  # not flipped
+    assert np.abs(sent - canvas[..., ::-1]).mean() > 2 * np.abs(sent - canvas).mean()  # RGB order
+
+
 def test_the_output_map_leaves_the_spines_of_its_axes_visible(small):
     # The map fills its axes; blitted over static spines it used to hide the left one entirely.
     small.step(3)

@@ -1868,9 +1868,12 @@ class Playground:
         for artist in self._animated:
             self.figure.draw_artist(artist)
         buffer = io.BytesIO()  # JPEG: a third of PNG's encoding time, and smaller messages
-        Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(
-            buffer, format="jpeg", quality=90
-        )
+        # Pillow reads the RGBA canvas in place and drops the alpha as it encodes ("RGBX"):
+        # Image.fromarray(rgba[..., :3]) would first copy the strided view, 2-3 ms a frame.
+        rgba = np.asarray(canvas.buffer_rgba())  # (height, width, 4), no copy
+        size = (rgba.shape[1], rgba.shape[0])
+        rgb = Image.frombuffer("RGB", size, rgba, "raw", "RGBX", 0, 1)
+        rgb.save(buffer, format="jpeg", quality=90)
         return buffer.getvalue()
 
     # --- the controls ------------------------------------------------------------------------
