@@ -1091,9 +1091,8 @@ def draw_network(fig, config):
     ax, update
         ``update(state, discretize=False)`` changes the artists in place and returns them.
     """
-    from matplotlib.collections import LineCollection
+    from matplotlib.collections import LineCollection, PolyCollection
     from matplotlib.lines import Line2D
-    from matplotlib.patches import Rectangle
 
     PixelMaps = _pixel_maps_class()
     net = fig.add_axes(NETWORK_RECT)
@@ -1136,12 +1135,18 @@ def draw_network(fig, config):
         )
     # Every hidden neuron and the output node, as one artist (the output node last).
     node_maps = PixelMaps(net, [box(x, y) for layer in positions[1:] for x, y in layer])
-    for layer in positions[1:]:
-        for x, y in layer:
-            x0, x1, y0, y1 = box(x, y, 1.1)
-            net.add_patch(
-                Rectangle((x0, y0), x1 - x0, y1 - y0, fc="white", ec="0.25", lw=0.6, zorder=1.5)
-            )
+    # Their frames, as one artist: 49 add_patch calls (the largest network) took ~30 ms.
+    frames = [box(x, y, 1.1) for layer in positions[1:] for x, y in layer]
+    net.add_collection(
+        PolyCollection(
+            [[(x0, y0), (x1, y0), (x1, y1), (x0, y1)] for x0, x1, y0, y1 in frames],
+            facecolors="white",
+            edgecolors="0.25",
+            linewidths=0.6,
+            zorder=1.5,
+        ),
+        autolim=False,  # the limits are set above
+    )
     many = len(config.hidden) > 4
     layers = [f"{k + 1}" if many else f"layer {k + 1}" for k in range(len(config.hidden))]
     for header, layer in zip(["features", *layers, "output"], positions, strict=True):
