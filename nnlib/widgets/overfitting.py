@@ -171,11 +171,13 @@ class CrossEntropies(Callback):
     def __init__(self, data, logs):
         self.data, self.logs = data, logs
         self._X = np.concatenate([data[0], data[2]])
+        self._y = np.concatenate([np.ravel(data[1]), np.ravel(data[3])])  # (n,) or (n, 1) labels
 
     def on_epoch_end(self, epoch, logs=None):
-        X_train, y_train, X_val, y_val = self.data
-        p = self.model.predict(self._X)  # one pass over both sets
-        train, val = _BCE(y_train, p[: len(X_train)]), _BCE(y_val, p[len(X_train) :])
+        n_train = len(self.data[0])
+        # One pass over both sets, then each set's mean: the same numbers as _BCE(y, p) per set.
+        per_point = _BCE.per_example(self._y, self.model.predict(self._X))
+        train, val = float(per_point[:n_train].mean()), float(per_point[n_train:].mean())
         self.logs.setdefault("train_ce", []).append(train)
         self.logs.setdefault("val_ce", []).append(val)
         logs["val_crossentropy"] = val
