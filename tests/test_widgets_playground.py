@@ -722,6 +722,16 @@ def test_a_new_layout_redraws_only_the_diagram_and_looks_the_same_as_a_fresh_fig
     )
 
 
+def test_the_readout_does_not_blame_the_learning_rate_for_a_stuck_network():
+    # All-zero weights: the loss only wobbles around its start (1.0006 against 1.0000), which
+    # is symmetry, not overshooting (section 10.9).
+    p = Playground(initializer="zeros")
+    for _ in range(50):
+        p.step(1)
+        assert "higher than at epoch 0" not in p.text
+    assert p.state["loss_train"] > p.trainer.history[0][1]  # the wobble is there
+
+
 def test_the_readout_explains_a_learning_rate_that_is_too_large():
     p = Playground(n_samples=200, learning_rate=10.0)
     p.step(20)

@@ -114,6 +114,9 @@ NEURON_RESOLUTION = RESOLUTION // 3
 SATURATED = 10.0
 #: A weight or bias beyond this in magnitude has exploded: no network here needs one that large.
 EXPLODED = 1e4
+#: The readout calls a training loss this many times its epoch-0 value overshooting (not the
+#: wobble of a network that is merely stuck, e.g. one started from all-zero weights).
+OVERSHOT = 1.01
 
 
 def _fail(message):
@@ -899,7 +902,8 @@ def describe(config, state, diverged=None, status="", first_loss=None):
         loss += f"; accuracy {s['accuracy_train']:.0%} training, {s['accuracy_test']:.0%} test"
     parts.append(f"Epoch {s['epoch']}. {loss}.")
     calm = not (diverged or s["diverged"])
-    if calm and first_loss is not None and s["epoch"] > 0 and s["loss_train"] > first_loss:
+    worse = first_loss is not None and s["loss_train"] > OVERSHOT * first_loss
+    if calm and s["epoch"] > 0 and worse:
         parts.append(
             f"The training loss is higher than at epoch 0 ({_number(first_loss)}): the steps "
             "overshoot, so the learning rate is too large."
