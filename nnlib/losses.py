@@ -10,6 +10,8 @@ then applies the sigmoid/softmax itself in a numerically stable way, and its gra
 ``(prediction - target) / n``.
 """
 
+import math
+
 import numpy as np
 
 from .activations import log_softmax, sigmoid, softmax
@@ -98,7 +100,11 @@ class BinaryCrossentropy(Loss):
 
 
 class CategoricalCrossentropy(Loss):
-    """``-sum_k y_k log p_k`` with one-hot (or soft) targets ``y`` of shape (n, n_classes)."""
+    """``-sum_k y_k log p_k`` with one-hot (or soft) targets ``y`` of shape (n, n_classes).
+
+    More axes work as in Keras: ``(n, T, n_classes)`` (a class at every step of a sequence, or
+    every pixel) is averaged over all of ``n × T`` predictions.
+    """
 
     name = "categorical_crossentropy"
 
@@ -113,7 +119,7 @@ class CategoricalCrossentropy(Loss):
 
     def gradient(self, y_true, y_pred):
         y_true, y_pred = self._prepare(y_true, y_pred)
-        n = y_pred.shape[0]
+        n = math.prod(y_pred.shape[:-1])  # the predictions the loss averages over
         if self.from_logits:
             return (softmax(y_pred) * y_true.sum(axis=-1, keepdims=True) - y_true) / n
         inside = y_pred > EPSILON

@@ -150,6 +150,21 @@ def test_cce_gradient(from_logits):
 
 
 @pytest.mark.parametrize("from_logits", [False, True])
+@pytest.mark.parametrize("shape", [(4,), (2, 3, 4), (2, 2, 3, 4)])
+def test_cce_gradient_with_other_than_two_axes(from_logits, shape):
+    # One example without a batch axis, a class at every step, at every pixel: the loss is the
+    # mean over all but the last axis, and so must the gradient be (it once divided by shape[0]).
+    y_pred = rng(1).standard_normal(shape)
+    if not from_logits:
+        y_pred = softmax(y_pred)
+    targets = softmax(rng(2).standard_normal(shape))
+    loss = CategoricalCrossentropy(from_logits)
+    assert check_loss(loss, targets, y_pred) < 1e-6
+    flat = loss(targets.reshape(-1, 4), y_pred.reshape(-1, 4))
+    assert loss(targets, y_pred) == pytest.approx(flat, rel=1e-12)
+
+
+@pytest.mark.parametrize("from_logits", [False, True])
 def test_sparse_cce_gradient(from_logits):
     labels = rng(0).integers(0, 4, 7)
     y_pred = rng(1).standard_normal((7, 4))
