@@ -220,10 +220,24 @@ def test_descent_explorer_extremes_neither_crash_nor_warn():
                 for value in (low, high):
                     e.set(**{name: value})
                     assert e.values[name] == pytest.approx(value)
-                    assert e.text
+                    _assert_readout_matches_run(e)
             e.set(lr=3.0, momentum=0.99, x0=BOX[1], y0=BOX[0], steps=MAX_STEPS)
-            assert e.state["diverged"] or np.isfinite(e.state["loss"])
+            _assert_readout_matches_run(e)
             e.reset()
+
+
+def _assert_readout_matches_run(e):
+    """The readout says "Diverged" exactly when the run diverged, and then the loss is inf and
+    the run stopped early; otherwise every loss is finite and every step was taken."""
+    state = e.state
+    assert ("Diverged:" in e.text) == state["diverged"], e.text
+    if state["diverged"]:
+        assert state["loss"] == float("inf") and state["steps"] <= e.values["steps"]
+        assert f"after {state['steps']} steps" in e.text
+    else:
+        assert np.all(np.isfinite(state["losses"])) and state["loss"] == state["losses"][-1]
+        assert state["steps"] == int(e.values["steps"])
+        assert f"After {state['steps']} steps" in e.text
 
 
 # --- training_run ------------------------------------------------------------------------------
@@ -293,6 +307,17 @@ def test_a_huge_learning_rate_is_reported():
     assert "worse than guessing" in e.text
 
 
+def _assert_training_readout(e, lr):
+    """10 epochs trained, or a divergence the readout reports; at lr 10 the readout warns."""
+    state = e.state
+    assert ("DIVERGED" in e.text) == state["diverged"], e.text
+    if not state["diverged"]:
+        assert state["epochs_run"] == 10 and np.all(np.isfinite(state["loss"]))
+        assert "after 10 epochs" in e.text
+    if lr == 10.0:
+        assert "worse than guessing" in e.text or state["diverged"], e.text
+
+
 @pytest.mark.parametrize("data", DATA)
 def test_training_explorer_extremes_neither_crash_nor_warn(data):
     e = training_explorer(data=data)
@@ -300,9 +325,10 @@ def test_training_explorer_extremes_neither_crash_nor_warn(data):
         for lr in (1e-3, 10.0):
             for _, batch_size in BATCH_SIZES[1:]:  # batch 4 is the slowest: tested once below
                 e.set(optimizer=optimizer, lr=lr, batch_size=batch_size, epochs=10)
-                assert e.text and e.state["epochs_run"] in (10, 0) or e.state["diverged"]
+                _assert_training_readout(e, lr)
     e.set(optimizer="sgd", lr=10.0, batch_size=4, epochs=0)
     e.run("Train 10 epochs")
+    _assert_training_readout(e, 10.0)
     e.set(epochs=MAX_EPOCHS, batch_size=0)
     e.run("Train 10 epochs")  # at the maximum: stays there
     assert e.values["epochs"] == MAX_EPOCHS

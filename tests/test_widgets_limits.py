@@ -140,7 +140,7 @@ def test_bias_state_reports_what_the_model_does_on_each_group():
     assert state["proba"].shape == (60, 60)
     for line in state["boundary"]:  # the contour really is where the output is 0.5
         p = model.predict(line)[:, 0]
-        assert np.all(np.abs(p - 0.5) < 0.1)
+        assert np.all(np.abs(p - 0.5) < 0.03)  # a 60×60 grid's interpolation: 0.015 at most
 
 
 def test_too_few_group_b_examples_make_a_gap_that_representative_data_closes():

@@ -254,7 +254,11 @@ def test_kernel_explorer_extremes_neither_crash_nor_warn():
     e = nt.kernel_explorer()
     for image in nt.IMAGE_CHOICES:  # the smallest maps (stride 2) and the largest values
         e.set(image=image, entry="centre", value=2.0, stride=2, padding="valid", relu="yes")
-        assert e.text and e.image.value[:4] == b"\x89PNG"
+        K = e.state["kernel"]
+        assert K[1, 1] == 2.0
+        expected = np.maximum(reference_map(nt.image_matrix(image), K, 2, "valid"), 0)
+        np.testing.assert_allclose(e.state["feature_map"], expected, atol=1e-12)
+        assert f"{expected.max():.2f}" in e.text and e.image.value[:4] == b"\x89PNG"
     for entry in nt.ENTRIES:
         for value in (-2.0, 2.0):
             e.set(kernel="sharpen", entry=entry, value=value)
@@ -339,6 +343,7 @@ def test_lstm_stepper_moves_through_time():
 def test_lstm_stepper_extremes_neither_crash_nor_warn():
     e = nt.lstm_stepper()
     for name in nt.example_names():
-        for step in (1000, -3):  # clamped by the slider to 39 and 0
+        for step, clamped in ((1000, 39), (-3, 0)):  # clamped by the slider
             e.set(example=name, step=step)
-            assert 0 <= e.state["step"] <= 39 and e.image.value[:4] == b"\x89PNG"
+            assert e.state["step"] == clamped and f"Step {clamped} of 39" in e.text
+            assert e.image.value[:4] == b"\x89PNG"

@@ -234,11 +234,32 @@ def test_extreme_values_neither_crash_nor_warn():
     for extremes in (lows, highs):
         for stopping in ("off", "on"):
             e.set(**extremes, early_stopping=stopping, epochs=25)
-            assert e.text and np.all(np.isfinite(e.state["proba"]))
+            _assert_readout_matches(e)
     e.reset()
     for name in lows:
         for value in (lows[name], highs[name]):
             e.set(**{name: value})
-            assert e.values[name] == pytest.approx(value) and e.text
+            assert e.values[name] == pytest.approx(value)
+            _assert_readout_matches(e)
     e.set(**highs, early_stopping="on", epochs=MAX_EPOCHS)
-    assert np.all(np.isfinite(e.state["val_loss"]))
+    _assert_readout_matches(e)
+
+
+def _assert_readout_matches(e):
+    """A finite run (no divergence at any setting) whose readout states the settings, the
+    parameter count of a 2-w-...-w-1 network and the final losses it computed."""
+    v, state = e.values, e.state
+    width, depth = int(v["width"]), int(v["depth"])
+    n_params = 3 * width + (depth - 1) * (width + 1) * width + width + 1
+    assert not state["diverged"] and state["n_params"] == n_params
+    assert 1 <= state["epochs_run"] <= int(v["epochs"])
+    assert np.all(np.isfinite(state["train_loss"])) and np.all(np.isfinite(state["val_loss"]))
+    assert np.all((state["proba"] > 0) & (state["proba"] < 1))  # a sigmoid's output
+    stopping = f"on (patience {v['patience']})" if v["early_stopping"] == "on" else "off"
+    for words in (
+        f"({n_params:,} parameters), {v['n_train']} training points",
+        f"early stopping {stopping}",
+        f"training loss {state['final_train_loss']:.3f}",
+        f"validation loss {state['final_val_loss']:.3f}",
+    ):
+        assert words in e.text, (words, e.text)
