@@ -220,7 +220,7 @@ class Conv2D(_Spatial):
                     f"Conv2D layer '{self.name}' is not built: give it an input_shape=(H, W, C) "
                     "or call it on a batch before set_weights"
                 )
-            dtype = _float_dtype(weights[0])
+            dtype = _float_dtype(self._kernel(weights, 4))
             self.build(self.input_shape, dtype=dtype)
         super().set_weights(weights)
 
@@ -244,6 +244,7 @@ class Conv2D(_Spatial):
 
     def backward_from_z(self, dZ):
         """Backward pass given dL/dZ (n, Ho, Wo, C_out), the gradient at the pre-activation."""
+        self._check_grad(dZ)  # Z has the shape of the output A
         n, Ho, Wo, F = dZ.shape
         kh, kw = self.kernel_size
         dZ2 = dZ.reshape(-1, F)  # (n Ho Wo, F)

@@ -115,6 +115,18 @@ class Layer:
         """Copies of the parameter arrays, e.g. ``[W, b]`` for ``Dense``."""
         return [p.value.copy() for p in self.parameters()]
 
+    def _kernel(self, weights, ndim):
+        """``weights[0]``, the kernel an unbuilt layer builds itself from, as an array of
+        ``ndim`` dimensions (else ``ValueError``)."""
+        W = np.asarray(weights[0]) if len(weights) else None
+        if W is None or W.ndim != ndim:
+            got = "no arrays" if W is None else f"a first array of shape {W.shape}"
+            raise ValueError(
+                f"{type(self).__name__} layer '{self.name}' is not built: set_weights builds it "
+                f"from its kernel, the first array, of {ndim} dimensions; received {got}"
+            )
+        return W
+
     def set_weights(self, weights):
         """Replace the parameter arrays; shapes must match ``get_weights()``."""
         params = self.parameters()
@@ -205,7 +217,7 @@ class Dense(Layer):
 
     def set_weights(self, weights):
         if not self.built:  # build from input_shape, else from W itself: W is (n_in, units)
-            W = np.asarray(weights[0])
+            W = self._kernel(weights, 2)
             self.build(self.input_shape or W.shape[:1], dtype=_float_dtype(W))
         super().set_weights(weights)
 
@@ -222,6 +234,7 @@ class Dense(Layer):
 
     def backward_from_z(self, dZ):
         """Backward pass given dL/dZ (the gradient at the pre-activation)."""
+        self._check_grad(dZ)  # Z has the shape of the output A
         self.W.grad = self.X.T @ dZ  # (n_in, n) @ (n, units) -> (n_in, units)
         self.b.grad = dZ.sum(axis=0)  # (units,)
         if not self.needs_input_grad:  # a model's first layer, training: a third of the work
@@ -248,6 +261,7 @@ class Activation(Layer):
 
     def backward_from_z(self, dZ):
         """Backward pass given dL/dZ, which is already dL/d(input) here."""
+        self._check_grad(dZ)
         return dZ
 
 

@@ -7,10 +7,29 @@ import numpy as np
 
 from . import losses, metrics, optimizers
 from .callbacks import History
+from .layers import _shape_str
 
 
 class DivergenceError(FloatingPointError):
     """Training produced a NaN or infinite loss (usually: the learning rate is too large)."""
+
+
+def _check_chain(layer, shape):
+    """Raise ``ValueError`` unless ``layer`` takes examples of ``shape``: the shape it was built
+    for or declared (``input_shape=``; a ``None`` entry, as in ``(None, F)``, takes any size)."""
+    shape, declared = tuple(shape), layer.input_shape
+    if declared is None:
+        return
+    fits = len(declared) == len(shape) and all(
+        d is None or d == s for d, s in zip(declared, shape, strict=True)
+    )
+    if not fits:
+        how = "was built" if layer.built else "was declared"
+        raise ValueError(
+            f"{type(layer).__name__} layer '{layer.name}' {how} for inputs of shape "
+            f"{_shape_str((None, *declared))} but receives {_shape_str((None, *shape))} from the "
+            "layer before it"
+        )
 
 
 class Sequential:
@@ -43,14 +62,11 @@ class Sequential:
         while layer.name in names:
             layer.name, k = f"{base}_{k}", k + 1
         shape = self.layers[-1].output_shape if self.layers else layer.input_shape
+        if shape is not None:
+            _check_chain(layer, shape)
         self.layers.append(layer)
         if shape is not None and not layer.built:
             layer.build(shape, self.rng, self.dtype)
-        elif shape is not None and layer.input_shape != tuple(shape):
-            raise ValueError(
-                f"layer '{layer.name}' was built for inputs of shape {layer.input_shape} but the "
-                f"previous layer outputs {tuple(shape)}"
-            )
 
     @property
     def built(self):
@@ -68,6 +84,7 @@ class Sequential:
         """Create every layer's parameters for examples of shape ``input_shape``."""
         shape = tuple(input_shape)
         for layer in self.layers:
+            _check_chain(layer, shape)
             if not layer.built:
                 layer.build(shape, self.rng, dtype)
             shape = layer.output_shape
@@ -91,6 +108,11 @@ class Sequential:
     def set_weights(self, weights):
         """Inverse of ``get_weights``."""
         weights, expected = list(weights), len(self.parameters())
+        if not self.built:
+            raise ValueError(
+                f"model '{self.name}' is not built: give the first layer an input_shape, or call "
+                "build() or fit() before set_weights"
+            )
         if len(weights) != expected:
             raise ValueError(
                 f"model '{self.name}' expected {expected} weight arrays, received {len(weights)}"
@@ -256,6 +278,11 @@ class Sequential:
         """
         self._check_compiled()
         X, y = np.asarray(X), np.asarray(y)
+        if X.ndim == 0 or y.ndim == 0:
+            raise ValueError(
+                "fit expected arrays of samples, X (n, ...) and y (n, ...), received shapes "
+                f"{X.shape} and {y.shape}"
+            )
         if len(X) != len(y):
             raise ValueError(
                 "fit expected X and y with the same number of samples, "

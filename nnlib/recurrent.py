@@ -34,7 +34,7 @@ from .layers import Layer, Parameter, _float_dtype, _shape_str
 class _Recurrent(Layer):
     """Shared by the recurrent layers: options, building, checks and the weights API."""
 
-    gates = 1  # blocks of ``units`` columns in W, U and b
+    n_gates = 1  # blocks of ``units`` columns in W, U and b
     keras_name = None  # the default layer name, if Keras's differs from the lower-case class name
 
     def __init__(
@@ -80,7 +80,7 @@ class _Recurrent(Layer):
         input_shape = tuple(input_shape)
         self._check_sequence_shape(input_shape)
         rng = np.random.default_rng(rng)
-        width = self.gates * self.units
+        width = self.n_gates * self.units
         F = input_shape[-1]
         self.W = Parameter(self.kernel_initializer((F, width), rng, dtype), "W")
         self.U = Parameter(self.recurrent_initializer((self.units, width), rng, dtype), "U")
@@ -108,8 +108,8 @@ class _Recurrent(Layer):
         return [(p, reg) for p, reg in pairs if reg is not None] if self.built else []
 
     def set_weights(self, weights):
-        if not self.built:  # build from W itself: W is (F, gates * units)
-            W = np.asarray(weights[0])
+        if not self.built:  # build from W itself: W is (F, n_gates * units)
+            W = self._kernel(weights, 2)
             shape = self.input_shape or (None, W.shape[0])
             self.build(shape, dtype=_float_dtype(W))
         super().set_weights(weights)
@@ -148,7 +148,7 @@ class _Recurrent(Layer):
         return np.empty(self.X.shape, dtype=np.result_type(self.X, self.W.value))
 
     def _add_step(self, t, dz, dX):
-        """Step ``t``'s share of the gradients, from dL/dz_t ``dz`` (n, gates * units).
+        """Step ``t``'s share of the gradients, from dL/dz_t ``dz`` (n, n_gates * units).
 
         The weights are shared by all steps, so their gradients add up over the steps; the
         input ``x_t`` is used by step ``t`` only. (One small product per step, rather than one
@@ -238,6 +238,7 @@ class SimpleRNN(_Recurrent):
 
     def backward_from_z(self, dZ):
         """Backward pass given dL/dZ at the output's pre-activation (the fused losses use it)."""
+        self._check_grad(dZ)  # Z has the shape of the output A
         return self._bptt(self._upstream(dZ, self.X.shape[1]), through_output=False)
 
     def _bptt(self, G, through_output):
@@ -286,7 +287,7 @@ class LSTM(_Recurrent):
     ``c``, their ``tanh_c`` and the hidden states ``H`` (also ``h``).
     """
 
-    gates = 4
+    n_gates = 4
     GATE_NAMES = ("i", "f", "g", "o")
 
     def __init__(

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nnlib import activations
-from nnlib.conv import Conv2D
+from nnlib.conv import AveragePooling2D, Conv2D, MaxPooling2D
 from nnlib.gradcheck import check_layer
 from nnlib.layers import Activation, Dense, Dropout, Flatten, Parameter
 from nnlib.recurrent import SimpleRNN
@@ -106,6 +106,52 @@ def test_backward_shape_mismatch():
     with pytest.raises(ValueError) as excinfo:
         layer.backward(np.ones((5, 3)))
     assert_names(excinfo, "out", "(5, 2)", "(5, 3)")
+
+
+def _built(layer, input_shape):
+    layer.build(input_shape, np.random.default_rng(0))
+    return layer
+
+
+@pytest.mark.parametrize(
+    ("layer", "X", "out"),
+    [
+        (_built(Dense(2, name="lay"), (3,)), np.ones((5, 3)), (5, 2)),
+        (_built(Activation("softmax", name="lay"), (4,)), np.ones((5, 4)), (5, 4)),
+        (_built(Dropout(0.5, name="lay"), (4,)), np.ones((5, 4)), (5, 4)),
+        (_built(Conv2D(2, 3, name="lay"), (5, 5, 1)), np.ones((2, 5, 5, 1)), (2, 3, 3, 2)),
+        (_built(SimpleRNN(3, name="lay"), (4, 2)), np.ones((2, 4, 2)), (2, 3)),
+        (_built(MaxPooling2D(2, name="lay"), (4, 4, 1)), np.ones((2, 4, 4, 1)), (2, 2, 2, 1)),
+        (_built(AveragePooling2D(2, name="lay"), (4, 4, 1)), np.ones((2, 4, 4, 1)), (2, 2, 2, 1)),
+    ],
+    ids=["Dense", "Activation", "Dropout", "Conv2D", "SimpleRNN", "MaxPool", "AveragePool"],
+)
+def test_every_backward_names_the_layer_and_both_gradient_shapes(layer, X, out):
+    # A gradient of the wrong shape would otherwise broadcast, or leave W.grad the wrong shape.
+    layer.forward(X, training=True)
+    for wrong in [(1, *out[1:]), (*out[:-1], out[-1] + 1)]:
+        for method in ("backward", "backward_from_z"):
+            if not hasattr(layer, method):
+                continue
+            with pytest.raises(ValueError) as excinfo:
+                getattr(layer, method)(np.ones(wrong))
+            assert_names(excinfo, "'lay'", str(out), str(wrong))
+
+
+@pytest.mark.parametrize(
+    ("layer", "ndim"),
+    [
+        (Dense(3, name="lay"), 2),
+        (Conv2D(2, 3, input_shape=(5, 5, 1), name="lay"), 4),
+        (SimpleRNN(3, name="lay"), 2),
+    ],
+    ids=["Dense", "Conv2D", "SimpleRNN"],
+)
+def test_an_unbuilt_layer_says_which_kernel_set_weights_needs(layer, ndim):
+    for weights, got in [([], "received no arrays"), ([np.ones(3)], "shape (3,)")]:
+        with pytest.raises(ValueError) as excinfo:
+            layer.set_weights(weights)
+        assert_names(excinfo, "'lay' is not built", f"of {ndim} dimensions", got)
 
 
 def test_activation_layer_shape_mismatch():

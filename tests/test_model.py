@@ -7,7 +7,16 @@ import numpy as np
 import pytest
 
 import nnlib
-from nnlib import SGD, Activation, Adam, Callback, Dense, DivergenceError, Sequential
+from nnlib import (
+    SGD,
+    Activation,
+    Adam,
+    Callback,
+    Dense,
+    DivergenceError,
+    Sequential,
+    SimpleRNN,
+)
 from nnlib.activations import sigmoid
 from nnlib.datasets import make_moons, train_test_split
 from nnlib.gradcheck import check_model
@@ -580,15 +589,43 @@ def test_layer_names_are_unique_and_weights_round_trip():
         model.set_weights(new[:5])
 
 
+def assert_names(excinfo, *parts):
+    message = str(excinfo.value)
+    for part in parts:
+        assert part in message, (part, message)
+
+
 def test_add_builds_and_checks_shapes():
     model = Sequential(seed=0)
     model.add(Dense(5, input_shape=(2,)))
     model.add(Dense(3))
     assert model.built and model.count_params() == (2 * 5 + 5) + (5 * 3 + 3)
-    wrong = Dense(1)
+    wrong = Dense(1, name="late")
     wrong.build((4,))
-    with pytest.raises(ValueError, match=re.escape("(4,)")):
+    with pytest.raises(ValueError) as excinfo:
         model.add(wrong)
+    assert_names(excinfo, "'late' was built", "(None, 4)", "receives (None, 3)")
+    assert len(model.layers) == 2  # the rejected layer is not half-added
+
+
+def test_shapes_that_do_not_chain_are_rejected_naming_the_layer():
+    # A declared input_shape that the layer before contradicts (it used to be ignored).
+    with pytest.raises(ValueError) as excinfo:
+        Sequential([Dense(3, input_shape=(4,)), Dense(2, input_shape=(7,), name="second")])
+    assert_names(excinfo, "'second' was declared", "(None, 7)", "receives (None, 3)")
+    # A layer built before the model is, checked when the model builds.
+    early = Dense(2, name="early")
+    early.build((5,))
+    model = Sequential([Dense(3), early])
+    with pytest.raises(ValueError) as excinfo:
+        model.build((4,))
+    assert_names(excinfo, "'early' was built", "(None, 5)", "receives (None, 3)")
+    # (None, F) takes sequences of any length, after a layer or as the first one.
+    rnn = Sequential([SimpleRNN(3, input_shape=(None, 2))], seed=0)
+    assert rnn.predict(np.ones((1, 7, 2))).shape == (1, 3)
+    stacked = Sequential([SimpleRNN(4, return_sequences=True, input_shape=(6, 2))], seed=0)
+    stacked.add(SimpleRNN(3, input_shape=(None, 4)))
+    assert stacked.predict(np.ones((1, 6, 2))).shape == (1, 3)
 
 
 def test_lazy_build_from_data():
@@ -656,3 +693,12 @@ def test_a_dense_layer_on_its_own_still_returns_its_input_gradient():
     layer.build((2,), np.random.default_rng(0))
     out = layer.forward(np.ones((4, 2)))
     assert layer.backward(np.ones_like(out)).shape == (4, 2)
+
+
+def test_unbuilt_and_scalar_inputs_get_a_clear_error():
+    with pytest.raises(ValueError, match="model 'sequential' is not built"):
+        Sequential([Dense(3), Dense(1)]).set_weights([np.ones((2, 3))] * 4)
+    model = Sequential([Dense(1, input_shape=(2,))], seed=0)
+    model.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(ValueError, match=re.escape("received shapes (4, 2) and ()")):
+        model.fit(np.ones((4, 2)), 1.0)

@@ -408,3 +408,15 @@ def test_integer_inputs_get_float_gradients():
     assert dX.dtype == np.float64 and np.abs(dX).sum() > 0
     np.testing.assert_allclose(dX, layer.backward(np.ones_like(out)))
     np.testing.assert_allclose(out, layer(X.astype(float)))
+
+
+def test_an_lstm_can_be_built_again_after_a_forward_pass():
+    # forward keeps the gate values in ``gates``; that must not hide the number of gate blocks
+    # that ``build`` sizes W, U and b by (it once did: TypeError on the second build).
+    layer = LSTM(3)
+    X = np.random.default_rng(0).normal(size=(2, 5, 4))
+    layer(X)
+    assert layer.gates.shape == (2, 5, 12)
+    layer.build((5, 4), np.random.default_rng(1))
+    assert [w.shape for w in layer.get_weights()] == [(4, 12), (3, 12), (12,)]
+    assert layer(X).shape == (2, 3)
