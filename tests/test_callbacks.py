@@ -183,7 +183,8 @@ def test_restores_the_best_weights_even_without_stopping_and_can_be_reused():
     stopper = EarlyStopping(patience=10, restore_best_weights=True)
     model.fit(X, y, epochs=4, callbacks=[Scripted(values), recorder, stopper])
     assert stopper.stopped_epoch == 0 and stopper.best_epoch == 1
-    np.testing.assert_array_equal(model.get_weights()[0], recorder.weights[1][0])
+    for got, best in zip(model.get_weights(), recorder.weights[1], strict=True):
+        np.testing.assert_array_equal(got, best)  # the kernel and the bias
     # A second fit starts afresh: best, wait and best weights are reset.
     model.fit(X, y, epochs=2, callbacks=[Scripted([9.0, 8.0]), stopper])
     assert stopper.best == 8.0 and stopper.best_epoch == 1 and stopper.stopped_epoch == 0

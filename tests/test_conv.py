@@ -168,7 +168,7 @@ def test_output_length_formula(size, window, stride, padding, expected):
     out, pads = output_length(size, window, stride, padding)
     assert out == expected
     assert pads == ((0, 0) if padding == "valid" else tf_same_padding(size, window, stride))
-    assert out == (size - window) // stride + 1 if padding == "valid" else -(-size // stride)
+    assert out == ((size - window) // stride + 1 if padding == "valid" else -(-size // stride))
 
 
 @pytest.mark.parametrize(("shape", "filters", "kernel", "strides", "padding"), CONFIGS)

@@ -1,5 +1,7 @@
 """Tests for nnlib.optimizers: hand-computed steps, the quadratic's closed form, dtypes, errors."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -178,22 +180,22 @@ def test_get():
 
 
 @pytest.mark.parametrize(
-    "make",
+    ("make", "message"),
     [
-        lambda: SGD(0.0),
-        lambda: SGD(-0.1),
-        lambda: SGD(float("nan")),
-        lambda: SGD(0.1, momentum=1.0),
-        lambda: SGD(0.1, momentum=-0.5),
-        lambda: Adam(0.0),
-        lambda: Adam(beta_1=1.0),
-        lambda: Adam(beta_2=1.5),
-        lambda: Adam(beta_1=-0.1),
-        lambda: Adam(epsilon=0.0),
+        (lambda: SGD(0.0), "SGD needs a positive learning_rate, got 0.0"),
+        (lambda: SGD(-0.1), "SGD needs a positive learning_rate, got -0.1"),
+        (lambda: SGD(float("nan")), "SGD needs a positive learning_rate, got nan"),
+        (lambda: SGD(0.1, momentum=1.0), "SGD momentum must lie in [0, 1), got 1.0"),
+        (lambda: SGD(0.1, momentum=-0.5), "SGD momentum must lie in [0, 1), got -0.5"),
+        (lambda: Adam(0.0), "Adam needs a positive learning_rate, got 0.0"),
+        (lambda: Adam(beta_1=1.0), "Adam betas must lie in [0, 1), got beta_1=1.0, beta_2=0.999"),
+        (lambda: Adam(beta_2=1.5), "Adam betas must lie in [0, 1), got beta_1=0.9, beta_2=1.5"),
+        (lambda: Adam(beta_1=-0.1), "Adam betas must lie in [0, 1), got beta_1=-0.1, beta_2=0.999"),
+        (lambda: Adam(epsilon=0.0), "Adam needs a positive epsilon, got 0.0"),
     ],
 )
-def test_invalid_settings_raise(make):
-    with pytest.raises(ValueError):
+def test_invalid_settings_raise(make, message):
+    with pytest.raises(ValueError, match=re.escape(message)):  # names the setting and value
         make()
 
 
@@ -359,9 +361,12 @@ def test_a_diverging_schedule_reports_the_current_rate():
     model.compile(optimizer=SGD(schedule), loss="mse")
     with pytest.raises(DivergenceError) as error:
         model.fit(X, 2 * X, epochs=10000, batch_size=20)
-    rate = model.optimizer.learning_rate
-    assert rate == schedule(model.optimizer.iterations) and rate > 2.0
-    assert f"learning rate {rate}" in str(error.value)
+    # One step per epoch: the loss of epoch E is computed after E - 1 updates, and the step it
+    # refused would have used schedule(E - 1), the rate the message must name.
+    epoch = int(re.search(r"at epoch (\d+), step 1 ", str(error.value)).group(1))
+    assert model.optimizer.iterations == epoch - 1 and epoch > 2
+    rate = schedule(epoch - 1)
+    assert rate > 2.0 and f"learning rate {rate}:" in str(error.value)
 
 
 def test_a_number_is_still_checked_and_a_schedule_is_shown_in_the_repr():

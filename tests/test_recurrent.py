@@ -379,8 +379,9 @@ def test_get_set_weights_round_trip_and_building_from_weights():
     fresh.set_weights([np.ones((5, 8)), np.ones((2, 8)), np.zeros(8)])  # builds, any length
     assert fresh.built and fresh.input_shape == (None, 5)
     assert fresh(np.ones((1, 7, 5))).shape == (1, 2)
-    with pytest.raises(ValueError):
-        LSTM(2).set_weights([np.ones((5, 6)), np.ones((2, 6)), np.zeros(6)])  # 3 gates, not 4
+    with pytest.raises(ValueError) as excinfo:  # 3 gate blocks, not 4
+        LSTM(2).set_weights([np.ones((5, 6)), np.ones((2, 6)), np.zeros(6)])
+    assert_names(excinfo, "'lstm'", "'W' of shape (5, 8)", "received (5, 6)")
 
 
 def test_regularizer_penalties():
@@ -405,9 +406,14 @@ def test_integer_inputs_get_float_gradients():
     X = np.array([[[1], [0], [2]]])  # ints, e.g. token counts
     out = layer(X)
     dX = layer.backward(np.ones_like(out))
-    assert dX.dtype == np.float64 and np.abs(dX).sum() > 0
-    np.testing.assert_allclose(dX, layer.backward(np.ones_like(out)))
-    np.testing.assert_allclose(out, layer(X.astype(float)))
+    grads = [p.grad.copy() for p in layer.parameters()]
+    assert dX.dtype == np.float64 and all(g.dtype == np.float64 for g in grads)
+    # The same numbers as for the same inputs as floats: nothing was rounded to an integer.
+    np.testing.assert_array_equal(out, layer(X.astype(float)))
+    np.testing.assert_array_equal(dX, layer.backward(np.ones_like(out)))
+    for before, p in zip(grads, layer.parameters(), strict=True):
+        np.testing.assert_array_equal(before, p.grad)
+    assert np.abs(dX).sum() > 0 and all(np.abs(g).sum() > 0 for g in grads)
 
 
 def test_an_lstm_can_be_built_again_after_a_forward_pass():

@@ -1,6 +1,7 @@
 """Tests for nnlib.schedules: closed-form values, Keras's conventions, errors."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -59,24 +60,45 @@ def test_repr_names_the_settings():
 
 
 @pytest.mark.parametrize(
-    "make",
+    ("make", "message"),
     [
-        lambda: StepDecay(0.0),
-        lambda: StepDecay(0.1, drop=0.0),
-        lambda: StepDecay(0.1, drop=1.5),
-        lambda: StepDecay(0.1, every=0),
-        lambda: StepDecay(0.1, every=2.5),
-        lambda: ExponentialDecay(0.1, 0, 0.5),
-        lambda: ExponentialDecay(0.1, 10, 0.0),
-        lambda: PiecewiseConstantDecay([10], [1.0]),
-        lambda: PiecewiseConstantDecay([20, 10], [1.0, 0.5, 0.1]),
-        lambda: PiecewiseConstantDecay([10], [1.0, -0.5]),
-        lambda: CosineDecay(-0.1, 10),
-        lambda: CosineDecay(0.1, 0),
-        lambda: CosineDecay(0.1, 10, alpha=1.5),
-        lambda: CosineDecay(math.nan, 10),
+        (lambda: StepDecay(0.0), "StepDecay: initial_learning_rate must be positive, got 0.0"),
+        (lambda: StepDecay(0.1, drop=0.0), "StepDecay: drop must lie in (0, 1], got 0.0"),
+        (lambda: StepDecay(0.1, drop=1.5), "StepDecay: drop must lie in (0, 1], got 1.5"),
+        (lambda: StepDecay(0.1, every=0), "StepDecay: every must be a positive integer, got 0"),
+        (lambda: StepDecay(0.1, every=2.5), "StepDecay: every must be a positive integer, got 2.5"),
+        (
+            lambda: ExponentialDecay(0.1, 0, 0.5),
+            "ExponentialDecay: decay_steps must be positive, got 0",
+        ),
+        (
+            lambda: ExponentialDecay(0.1, 10, 0.0),
+            "ExponentialDecay: decay_rate must be positive, got 0.0",
+        ),
+        (
+            lambda: PiecewiseConstantDecay([10], [1.0]),
+            "PiecewiseConstantDecay: values needs one more entry than boundaries, got 1 values",
+        ),
+        (
+            lambda: PiecewiseConstantDecay([20, 10], [1.0, 0.5, 0.1]),
+            "PiecewiseConstantDecay: boundaries must increase: [20, 10]",
+        ),
+        (
+            lambda: PiecewiseConstantDecay([10], [1.0, -0.5]),
+            "PiecewiseConstantDecay: every value must be positive, got -0.5",
+        ),
+        (
+            lambda: CosineDecay(-0.1, 10),
+            "CosineDecay: initial_learning_rate must be positive, got -0.1",
+        ),
+        (lambda: CosineDecay(0.1, 0), "CosineDecay: decay_steps must be positive, got 0"),
+        (lambda: CosineDecay(0.1, 10, alpha=1.5), "CosineDecay: alpha must lie in [0, 1], got 1.5"),
+        (
+            lambda: CosineDecay(math.nan, 10),
+            "CosineDecay: initial_learning_rate must be positive, got nan",
+        ),
     ],
 )
-def test_invalid_settings_raise(make):
-    with pytest.raises(ValueError):
+def test_invalid_settings_raise(make, message):
+    with pytest.raises(ValueError, match=re.escape(message)):  # names the setting and value
         make()
