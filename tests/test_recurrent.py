@@ -360,7 +360,7 @@ def test_any_length_with_input_shape_none():
         assert layer.A.shape == (2, T, 3)
     with pytest.raises(ValueError) as excinfo:
         layer.forward(np.ones((2, 4, 3)))
-    assert_names(excinfo, "(None, None, 2)", "(2, 4, 3)")
+    assert_names(excinfo, "LSTM layer 'lstm'", "(None, None, 2)", "(2, 4, 3)")
 
 
 def test_get_set_weights_round_trip_and_building_from_weights():
