@@ -123,6 +123,10 @@ def test_neuron_state_matches_a_hand_computation():
     state = neuron_state(w1, w2, b, "sigmoid", X, Y)
     assert state["loss"] == pytest.approx(bce, rel=1e-12)
     assert state["accuracy"] == pytest.approx(np.mean((p > 0.5) == Y))
+    xx, yy = state["grid"]  # the map the figure shows: the neuron's output at every grid point
+    np.testing.assert_allclose(state["surface"], 1 / (1 + np.exp(-(w1 * xx + w2 * yy + b))))
+    assert xx.min() < X[:, 0].min() and xx.max() > X[:, 0].max()  # it covers the data
+    assert yy.min() < X[:, 1].min() and yy.max() > X[:, 1].max()
     mse = np.mean((np.tanh(z) - Y) ** 2)
     assert neuron_state(w1, w2, b, "tanh", X, Y)["loss"] == pytest.approx(mse, rel=1e-12)
 

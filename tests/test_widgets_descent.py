@@ -260,7 +260,10 @@ def test_training_run_is_fit_with_these_settings():
     np.testing.assert_allclose(run["loss"], history.history["loss"], rtol=1e-12)
     np.testing.assert_allclose(run["val_loss"], history.history["val_loss"], rtol=1e-12)
     assert run["epochs_run"] == 12 and run["updates"] == 12 * 10 and not run["diverged"]
-    assert run["regions"].shape == run["grid"][0].shape
+    xx, yy = run["grid"]  # the regions shown: the trained model's class at every grid point
+    out = model.predict(np.column_stack([xx.ravel(), yy.ravel()]))
+    np.testing.assert_array_equal(run["regions"], (out[:, 0] > 0.5).reshape(xx.shape))
+    assert set(np.unique(run["regions"])) == {0, 1}
     assert isinstance(model.optimizer, SGD) and model.optimizer.momentum == 0
 
 
