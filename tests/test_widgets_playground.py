@@ -672,6 +672,8 @@ def test_one_training_point_is_fitted_not_called_divergence():
         },
         {"dataset": "gauss", "noise": 50, "features": tuple(pg.FEATURES), "hidden": ()},
         {"n_samples": 2, "ratio": 1, "batch_size": 30},
+        {"initializer": "lecun_normal", "hidden": (1,) * 6, "learning_rate": 10.0},
+        {"initializer": "random_normal", "hidden": (1,), "activation": "sigmoid"},
     ],
 )
 def test_extreme_settings_do_not_crash_or_warn(settings):
