@@ -158,8 +158,11 @@ def test_softmax_family_stable(big):
         log_s = activations.log_softmax(z)
         lse = activations.logsumexp(z)
         back = activations.get("softmax").backward(z, s, np.ones_like(z))
-    for out in (s, log_s, lse, back):
+        J = activations.softmax_jacobian(z)
+    for out in (s, log_s, lse, back, J):
         assert np.all(np.isfinite(out))
+    np.testing.assert_allclose(J[0], np.zeros((3, 3)), atol=1e-15)  # saturated: flat
+    np.testing.assert_allclose(J[2][:2, :2], [[0.25, -0.25], [-0.25, 0.25]], atol=1e-15)
     np.testing.assert_allclose(s, [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3], [0.5, 0.5, 0]], atol=1e-15)
     np.testing.assert_allclose(log_s[0], [0.0, -big, -2 * big])
     np.testing.assert_allclose(log_s[1], np.full(3, -np.log(3)))

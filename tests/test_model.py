@@ -341,6 +341,9 @@ def test_fused_loss_stays_finite_for_saturated_outputs():
         assert model.evaluate(X, y) == 50.0  # not the clipped -log(1e-7) = 16.1
         assert model.compute_gradients(X, y) == 50.0
         np.testing.assert_allclose(model.layers[0].W.grad, [[0.5], [-0.5], [0.0]])
+        model.set_weights([np.array([[1000.0], [-1000.0], [0.0]]), np.zeros(1)])  # |z| = 1000
+        assert model.evaluate(X, y) == 1000.0 and model.compute_gradients(X, y) == 1000.0
+        np.testing.assert_allclose(model.layers[0].W.grad, [[0.5], [-0.5], [0.0]])
 
         model = Sequential([Dense(3, activation="softmax", input_shape=(3,))], seed=0)
         model.set_weights([np.diag([1000.0, 1000.0, 1000.0]), np.zeros(3)])
