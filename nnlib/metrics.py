@@ -7,7 +7,14 @@ from . import losses
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     """Fraction of outputs on the right side of ``threshold``; ``y_pred`` of shape (n, 1)."""
-    y_true, y_pred = losses.MeanSquaredError()._prepare(y_true, y_pred)
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
+        y_true = y_true[..., None]  # labels (n,) for outputs (n, 1)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"binary_accuracy expected y_true of shape {y_pred.shape} (the shape of y_pred), "
+            f"received {y_true.shape}"
+        )
     return float(np.mean((y_pred > threshold) == (y_true > 0.5)))
 
 
@@ -46,19 +53,21 @@ METRICS = {
 def get(metric, loss=None, output_size=1):
     """``(name, function)`` for a metric name; ``'accuracy'`` picks the variant that fits ``loss``.
 
-    As in Keras, ``'accuracy'`` means binary accuracy after binary cross-entropy (thresholding
-    logits at 0 when the loss takes logits), sparse categorical accuracy after sparse
-    cross-entropy and categorical accuracy after categorical cross-entropy.
+    As in Keras, the choice goes by the output's shape first: one output means binary accuracy
+    (thresholding at 0.5, or logits at 0 when the loss takes logits); several mean sparse
+    categorical accuracy after sparse cross-entropy and categorical accuracy (the argmax) after
+    any other loss. (So several yes/no outputs trained with binary cross-entropy get the
+    argmax, as in Keras: for multi-label accuracy, pass ``binary_accuracy`` itself.)
     """
     if callable(metric):
         return metric.__name__, metric
     if metric in ("accuracy", "acc"):
+        if output_size == 1:
+            threshold = 0.0 if getattr(loss, "from_logits", False) else 0.5
+            return "accuracy", lambda y_true, y_pred: binary_accuracy(y_true, y_pred, threshold)
         if isinstance(loss, losses.SparseCategoricalCrossentropy):
             return "accuracy", sparse_categorical_accuracy
-        if isinstance(loss, losses.CategoricalCrossentropy) or output_size > 1:
-            return "accuracy", categorical_accuracy
-        threshold = 0.0 if getattr(loss, "from_logits", False) else 0.5
-        return "accuracy", lambda y_true, y_pred: binary_accuracy(y_true, y_pred, threshold)
+        return "accuracy", categorical_accuracy
     if metric in METRICS:
         return metric, METRICS[metric]
     raise ValueError(f"unknown metric {metric!r}; choose 'accuracy' or one of {sorted(METRICS)}")

@@ -292,7 +292,7 @@ class Sequential:
             self._cast(np.float32)  # float32 data: train in float32 end to end
         X = self._as_input(X)
         if validation_split and validation_data is None:
-            n_val = int(round(len(X) * validation_split))
+            n_val = len(X) - math.floor(len(X) * (1 - validation_split))  # Keras's count
             if not 0 < n_val < len(X):  # X[:-0] would silently be empty
                 raise ValueError(
                     f"validation_split={validation_split!r} of {len(X)} samples leaves {n_val} for "
@@ -300,14 +300,19 @@ class Sequential:
                 )
             X, X_val, y, y_val = X[:-n_val], X[-n_val:], y[:-n_val], y[-n_val:]
             validation_data = (X_val, y_val)
+        if batch_size is None:
+            batch_size = 32  # Keras's default
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+            raise ValueError(f"fit: batch_size must be a positive integer, got {batch_size!r}")
+        if batch_size < 1:
+            raise ValueError(f"fit: batch_size must be a positive integer, got {batch_size}")
         self._resolve_metrics()
         history, callbacks = History(), list(callbacks or [])
+        self.stop_training = False  # before on_train_begin, which may set it (as in Keras)
         for cb in callbacks:
             cb.set_model(self)
             cb.on_train_begin()
-        self.stop_training = False
         n, start = len(X), time.perf_counter()
-        batch_size = batch_size or 32  # None means Keras's default
         for epoch in range(epochs):
             for cb in callbacks:
                 cb.on_epoch_begin(epoch)

@@ -1,5 +1,7 @@
 """Tests for nnlib.metrics: accuracies on hand-made cases and Keras's choice of 'accuracy'."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -15,6 +17,13 @@ def test_binary_accuracy():
     assert metrics.binary_accuracy(y_true[:, None], y_pred) == 0.5
     assert metrics.binary_accuracy(y_true, y_pred, threshold=0.3) == 0.25  # only the first
     assert metrics.binary_accuracy([1, 1, 0], [[0.7], [0.51], [0.5]]) == 1.0  # 0.5 is not > 0.5
+
+
+def test_binary_accuracy_names_itself_in_a_shape_error():
+    with pytest.raises(
+        ValueError, match=re.escape("binary_accuracy expected y_true of shape (3,)")
+    ):
+        metrics.binary_accuracy(np.ones((3, 1)), np.ones(3))
 
 
 def test_binary_accuracy_on_logits():
@@ -58,6 +67,8 @@ def test_metrics_return_python_floats():
         (losses.SparseCategoricalCrossentropy(), 3, "sparse"),
         (losses.SparseCategoricalCrossentropy(from_logits=True), 3, "sparse"),
         (losses.MeanSquaredError(), 3, "categorical"),
+        (losses.CategoricalCrossentropy(), 1, "binary"),  # by the shape, as Keras: one output
+        (losses.BinaryCrossentropy(), 3, "categorical"),  # several: the argmax, as Keras
     ],
 )
 def test_get_accuracy_picks_the_variant(loss, output_size, expected):

@@ -192,11 +192,29 @@ def test_history_with_validation_split():
     assert history.history["val_loss"][-1] != model.evaluate(X[:40], y[:40])[0]
 
 
-@pytest.mark.parametrize("split", [0.001, 1.0, -0.2])
+@pytest.mark.parametrize("split", [1.0, 1.5, -0.2])
 def test_validation_split_that_leaves_an_empty_set_raises(split):
     X, y = binary_data(n=100)
     with pytest.raises(ValueError, match="validation_split"):
         small_classifier().fit(X, y, validation_split=split)
+
+
+@pytest.mark.parametrize(
+    ("n", "split", "n_val"), [(10, 0.25, 3), (100, 0.333, 34), (100, 0.001, 1)]
+)
+def test_validation_split_holds_out_as_many_samples_as_keras(n, split, n_val):
+    # Keras trains on the first floor(n (1 - split)) samples and validates on the rest.
+    X, y = binary_data(n=n)
+    model = small_classifier()
+    history = model.fit(X, y, epochs=1, validation_split=split, shuffle=False)
+    assert history.history["val_loss"][0] == model.evaluate(X[n - n_val :], y[n - n_val :])[0]
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, True])
+def test_a_batch_size_that_is_not_a_positive_integer_raises(batch_size):
+    X, y = binary_data(n=20)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        small_classifier().fit(X, y, batch_size=batch_size)
 
 
 def test_epoch_loss_is_the_loss_before_the_step():
@@ -463,6 +481,16 @@ def test_callbacks_are_called_in_order():
     ]
     assert recorder.model is model
     assert set(recorder.last_logs) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+
+
+def test_a_callback_can_stop_training_before_it_starts():
+    class StopAtOnce(Callback):  # Keras resets the flag before on_train_begin, not after
+        def on_train_begin(self, logs=None):
+            self.model.stop_training = True
+
+    X, y = binary_data(n=32)
+    history = small_classifier().fit(X, y, epochs=5, callbacks=[StopAtOnce()])
+    assert history.epoch == [0]
 
 
 def test_callback_can_stop_training():
