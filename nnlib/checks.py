@@ -191,8 +191,18 @@ def _scale_hint(c, n, size=None):
     """What a constant factor between a gradient and the right one usually means."""
     if c is None:
         return None
+    if c == 0:
+        return "is all zeros: nothing was computed (or assigned) yet"
+    if math.isclose(c, 1.0, rel_tol=1e-4):
+        return (
+            f"agrees only to about {abs(c - 1):.0e} (relative), short of the precision float64 "
+            "gives: was it computed in float32?"
+        )
     if math.isclose(c, -1.0, rel_tol=1e-6):
-        return "has the wrong sign (it points uphill): check the order in (prediction - target)"
+        return (
+            "has the wrong sign (it points uphill): is a subtraction the wrong way round, "
+            "such as (target - prediction)?"
+        )
     if math.isclose(c, n, rel_tol=1e-6) and n > 1:
         return (
             f"is {n} times too large, n = {n} being the number of examples: the loss is a "
@@ -331,8 +341,9 @@ def check_sigmoid(fn):
         precise=[
             (
                 -30.0,
-                "Computing 1 - sigmoid(-z) subtracts two nearly equal numbers; for z < 0 use "
-                "e / (1 + e) with e = np.exp(z)",
+                "The result, about 1e-13, is tiny, and a formula of the form 1 - (a number near "
+                "1), such as 1 - sigmoid(-z) or 0.5 * (1 + np.tanh(z / 2)), keeps only its first "
+                "few digits; for z < 0 use e / (1 + e) with e = np.exp(z)",
             )
         ],
     )
@@ -622,8 +633,9 @@ def check_dense_forward(fn, activation="linear"):
 
 
 def _as_output(out):
-    """A forward pass may return ``A`` or ``(A, cache)`` (chapter 4's forward_pass)."""
-    if isinstance(out, tuple) and len(out) == 2 and not np.isscalar(out[0]):
+    """A forward pass may return ``A`` or ``(A, cache)`` (chapter 4's forward_pass), as a tuple
+    or a list."""
+    if isinstance(out, tuple | list) and len(out) == 2 and not np.isscalar(out[0]):
         return out[0]
     return out
 
@@ -667,7 +679,14 @@ def check_forward_pass(fn):
             )
         raise _Fail(hint, fail.cause) from None
     expected = run(layers)
-    out = np.asarray(out)
+    try:
+        out = np.asarray(out, dtype=float)
+    except (TypeError, ValueError):
+        count = f" of {len(out)} items" if isinstance(out, tuple | list) else ""
+        raise _Fail(
+            f"{name} returned a {type(out).__name__}{count} for {case}, not one array: return "
+            "A, the last layer's output (or the pair (A, cache))"
+        ) from None
     if out.shape == (6, 4):
         raise _Fail(
             f"{name} returned shape (6, 4) for {case}: that is the output of a hidden layer, "
@@ -753,7 +772,11 @@ def check_dense_backward(fn, activation="linear"):
             wrong = {}
             if _close(dW, X.T @ dA) and not _close(dW, expected["W"]):
                 wrong = "forgot the activation's derivative: dZ = dA * f'(Z), then dW = X.T @ dZ"
-            elif _close(dW, X.T @ (dA * f.derivative(A))) and not _close(dW, expected["W"]):
+            elif (
+                f.derivative is not None  # softmax has a Jacobian instead
+                and _close(dW, X.T @ (dA * f.derivative(A)))
+                and not _close(dW, expected["W"])
+            ):
                 wrong = (
                     f"applies {activation}'s derivative to the output A; the derivative takes "
                     "the pre-activation Z = X @ W + b (or, for sigmoid and tanh, use the "
@@ -795,6 +818,8 @@ def check_network_backward(fn):
     model.compile(optimizer="sgd", loss="mse")
     model.compute_gradients(X, Y)
     expected = [p.grad.copy() for p in model.parameters()]
+    for p in model.parameters():  # fn must compute them, not read the ones just computed
+        p.grad = np.zeros_like(p.value)
     labels = [f"{p.name}{k // 2 + 1}" for k, p in enumerate(model.parameters())]
     dA = model.loss.gradient(Y, model.layers[-1].A)
     case = "a 3 → 5 (tanh) → 4 (sigmoid) → 2 network on 8 examples"
@@ -850,7 +875,8 @@ def check_loss_gradient(fn, loss="mse"):
     probabilities). The loss is a mean over the examples (and, except for categorical
     cross-entropy, over the outputs), so its gradient has the same shape as ``y_pred`` and a
     factor ``1 / n`` (``1 / y_pred.size``). Catches: sum instead of mean, the outputs forgotten
-    in the mean, a missing factor 2, the wrong sign, the wrong shape.
+    in the mean (or, for categorical cross-entropy, wrongly included), a missing factor 2, the
+    wrong sign, the wrong shape, the gradient at the logits ``(p - y) / n`` instead.
     """
     if loss not in _LOSS_CASES:
         raise ValueError(f"check_loss_gradient: loss must be one of {sorted(_LOSS_CASES)}")
@@ -860,6 +886,21 @@ def check_loss_gradient(fn, loss="mse"):
     out = np.asarray(_call(fn, y_true, y_pred, case=case))
     expected = losses.get(loss).gradient(y_true, y_pred)
     if not _close(out, expected, rtol=1e-9):
+        n = len(y_pred) if loss == "categorical_crossentropy" else y_pred.size
+        if loss != "mse" and out.shape == y_pred.shape and _close(out, (y_pred - y_true) / n):
+            right = "-(y / p - (1 - y) / (1 - p))" if loss == "binary_crossentropy" else "-y / p"
+            raise _Fail(
+                f"{name} returns (p - y) / n, the gradient at the logits z (through the sigmoid "
+                "or softmax, as the fused loss computes it); this asks for dL/dp, the gradient at "
+                f"the probabilities: {right}, divided by n ({case})"
+            )
+        ratio = _ratio(out, expected)
+        if loss == "categorical_crossentropy" and ratio and math.isclose(ratio, n / y_pred.size):
+            raise _Fail(
+                f"{name}'s gradient is {y_pred.shape[1]} times too small: categorical "
+                "cross-entropy sums over the classes and averages over the examples only, so "
+                f"divide by n = {n}, not by y_pred.size ({case})"
+            )
         _gradient_mismatch(name, "y_pred", out, expected, len(y_pred), y_pred.size)
     return f"{name} passed ({loss}: shape, 1/n of the mean, sign, factors)"
 
@@ -879,8 +920,11 @@ def check_gradient(f, gradient, x, eps=1e-6, tolerance=1e-6):
     eps, tolerance : float
         Step of the differences, and the largest acceptable relative error.
 
-    Catches: a wrong shape (often a transpose), a constant factor (sign, 1/n, 2), wrong values
-    (with the entry that is furthest off), float32 inputs (too imprecise to check).
+    Catches: a wrong shape (often a transpose), a transposed square gradient, a constant factor
+    (the sign, 1/2, 2, all zeros; it cannot tell a missing 1/n, as it does not know n), wrong
+    values (with the entry that is furthest off), float32 inputs (too imprecise to check). Near
+    a minimum, where the gradient is as small as the rounding noise of the finite differences,
+    it passes and says so: check at another point as well.
     """
     from .gradcheck import numerical_gradient, relative_error
 
@@ -898,16 +942,27 @@ def check_gradient(f, gradient, x, eps=1e-6, tolerance=1e-6):
     if got.shape != numeric.shape:
         _gradient_mismatch(name, f"x {x.shape}", got, numeric, 1)
     error = relative_error(got, numeric)
-    if not error < tolerance:
-        n = x.shape[0] if x.ndim else 1
-        factor = _scale_hint(_ratio(got, numeric), n)
+    # Finite differences carry rounding noise of about machine epsilon * |f| / eps; near a
+    # minimum, where the gradient itself is that small, it decides the relative error.
+    noise = 10 * np.finfo(np.float64).eps * max(1.0, abs(float(f(x)))) / eps * math.sqrt(x.size)
+    if not error < tolerance and np.linalg.norm(got - numeric) > noise:
+        # Only factors that do not depend on n: this check cannot know the number of examples.
+        factor = _scale_hint(_ratio(got, numeric), 1)
         if factor:
             raise _Fail(f"{name}'s gradient {factor} (finite differences; {case})")
+        if x.ndim == 2 and x.shape[0] == x.shape[1] and _close(got, numeric.T, rtol=1e-5):
+            raise _Fail(f"{name}'s gradient is transposed (finite differences; {case})")
         worst = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(got - numeric)), got.shape))
         raise _Fail(
             f"{name}'s gradient disagrees with finite differences (relative error {error:.2g}, "
             f"above {tolerance:g}); the worst entry is {worst}: yours {float(got[worst]):.6g}, "
             f"finite differences {float(numeric[worst]):.6g}"
+        )
+    if not error < tolerance:
+        return (
+            f"{name} passed, but only just: the gradient here ({np.linalg.norm(numeric):.1e}) is "
+            "as small as the rounding noise of finite differences (a minimum?); check at "
+            f"another point too ({case})"
         )
     return f"{name} passed (relative error {error:.1e} against finite differences, {case})"
 
@@ -970,7 +1025,8 @@ def check_inverse_time_decay(schedule_class):
     """
     name = _name(schedule_class)
     steps = np.arange(0, 61)
-    for initial, decay_steps, rate in [(0.25, 10, 1.0), (0.1, 4, 0.5)]:
+    # (With decay_rate 1 an exponential decay, initial * 1 ** x, would not decay at all.)
+    for initial, decay_steps, rate in [(0.1, 4, 0.5), (0.25, 10, 1.0)]:
         case = f"InverseTimeDecay({initial}, decay_steps={decay_steps}, decay_rate={rate})"
         try:
             schedule = schedule_class(initial, decay_steps, rate)
@@ -985,10 +1041,18 @@ def check_inverse_time_decay(schedule_class):
             ) from None
         if not callable(schedule):
             raise _Fail(f"{case} is not callable: give the class a __call__(self, step) method")
-        got = np.array([float(_call(schedule, int(s), case=f"{case} at step {s}")) for s in steps])
+        # Asked in a shuffled order: the rate must follow from the step, not from the calls.
+        got = np.empty(len(steps))
+        for s in np.random.default_rng(0).permutation(steps):
+            got[s] = float(_call(schedule, int(s), case=f"{case} at step {s}"))
         expected = initial / (1 + rate * steps / decay_steps)
         if _close(got, expected, rtol=1e-12):
             continue
+        if np.all(got == got[0]):
+            raise _Fail(
+                f"{name} does not decay: it gives {got[0]:.6g} at every step ({case}); the rate "
+                "must shrink as step grows, initial / (1 + rate * step / decay_steps)"
+            )
         variants = [
             (
                 initial / (1 + rate * (steps + 1) / decay_steps),

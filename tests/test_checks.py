@@ -57,6 +57,19 @@ def good_dense_backward(X, W, b, dA):
     return X.T @ dZ, dZ.sum(axis=0), dZ @ W.T
 
 
+def good_softmax_dense_backward(X, W, b, dA):
+    S = activations.softmax(X @ W + b)
+    dZ = S * (dA - np.sum(dA * S, axis=1, keepdims=True))  # the softmax's Jacobian, row by row
+    return X.T @ dZ, dZ.sum(axis=0), dZ @ W.T
+
+
+def every_output(X, layers):
+    outputs = [X]
+    for W, b, f in layers:
+        outputs.append(f(outputs[-1] @ W + b))
+    return outputs[1:]
+
+
 def good_backward(model, dA):
     grads = []
     for layer in reversed(model.layers):
@@ -201,6 +214,20 @@ RIGHT = [
     (
         "forward pass with cache",
         lambda: checks.check_forward_pass(lambda X, layers: (good_forward_pass(X, layers), [])),
+    ),
+    (
+        "forward pass with cache, as a list",
+        lambda: checks.check_forward_pass(lambda X, layers: [good_forward_pass(X, layers), {}]),
+    ),
+    (
+        "dense backward softmax",
+        lambda: checks.check_dense_backward(good_softmax_dense_backward, "softmax"),
+    ),
+    (
+        "gradient at a minimum",  # the gradient is rounding noise there: passes, and says so
+        lambda: checks.check_gradient(
+            lambda w: float(np.sum((w - 1.0) ** 2)), lambda w: 2 * (w - 1.0), np.ones(3) + 1e-9
+        ),
     ),
     ("dense backward", lambda: checks.check_dense_backward(good_dense_backward, "sigmoid")),
     ("network backward", lambda: checks.check_network_backward(good_backward)),
@@ -351,6 +378,21 @@ def backward_derivative_of_a(model, dA):
 class OffByOne(GoodDecay):
     def __call__(self, step):
         return super().__call__(step + 1)
+
+
+class Constant(GoodDecay):
+    def __call__(self, step):
+        return self.initial
+
+
+class CountsItsCalls(GoodDecay):  # right only when asked for steps 0, 1, 2, ... in order
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.calls = 0
+
+    def __call__(self, step):
+        self.calls += 1
+        return super().__call__(self.calls - 1)
 
 
 class Stairs(GoodDecay):
@@ -558,7 +600,11 @@ WRONG = {
         lambda: checks.check_sigmoid(
             lambda z: np.where(z >= 0, good_sigmoid(z), 1 - good_sigmoid(-z))
         ),
-        ["loses precision for z = -30", "nearly equal"],
+        ["loses precision for z = -30", "1 - sigmoid(-z)"],
+    ),
+    "sigmoid through tanh loses precision": (  # no overflow, but 1 + tanh cancels digits
+        lambda: checks.check_sigmoid(lambda z: 0.5 * (1 + np.tanh(z / 2))),
+        ["loses precision for z = -30", "0.5 * (1 + np.tanh(z / 2))"],
     ),
     "sigmoid returns None": (
         lambda: checks.check_sigmoid(lambda z: None),
@@ -727,6 +773,10 @@ WRONG = {
         ),
         ["output of a hidden layer"],
     ),
+    "forward pass returns every layer's output": (
+        lambda: checks.check_forward_pass(every_output),  # shapes (6, 4), (6, 4), (6, 2)
+        ["returned a list of 3 items", "return A, the last layer's output"],
+    ),
     "forward pass last activation": (
         lambda: checks.check_forward_pass(layers_last_linear),
         ["last layer's activation"],
@@ -798,7 +848,17 @@ WRONG = {
         lambda: checks.check_dense_backward(lambda X, W, b, dA: (X.T @ dA, dA.sum(axis=0))),
         ["three arrays (dW, db, dX)"],
     ),
+    "dense backward softmax, derivative forgotten": (  # softmax has no elementwise f'(A)
+        lambda: checks.check_dense_backward(
+            lambda X, W, b, dA: (X.T @ dA, dA.sum(axis=0), dA @ W.T), "softmax"
+        ),
+        ["forgot the activation's derivative"],
+    ),
     # network backward
+    "network backward reads the checker's own gradients": (
+        lambda: checks.check_network_backward(lambda m, dA: [p.grad for p in m.parameters()]),
+        ["is all zeros"],
+    ),
     "network backward reversed": (
         lambda: checks.check_network_backward(backward_reversed),
         ["backward order"],
@@ -836,8 +896,24 @@ WRONG = {
         lambda: checks.check_loss_gradient(lambda y, p: -y / p, "categorical_crossentropy"),
         ["6 times too large", "sum vs mean"],
     ),
-    "bce gradient wrong": (
+    "bce gradient at the logits": (
         lambda: checks.check_loss_gradient(lambda y, p: (p - y) / p.size, "binary_crossentropy"),
+        ["gradient at the logits", "-(y / p - (1 - y) / (1 - p))"],
+    ),
+    "cce gradient at the logits": (
+        lambda: checks.check_loss_gradient(
+            lambda y, p: (p - y) / len(p), "categorical_crossentropy"
+        ),
+        ["gradient at the logits", "-y / p"],
+    ),
+    "cce gradient over the classes too": (
+        lambda: checks.check_loss_gradient(
+            lambda y, p: -y / p / p.size, "categorical_crossentropy"
+        ),
+        ["times too small", "averages over the examples only"],
+    ),
+    "bce gradient wrong": (
+        lambda: checks.check_loss_gradient(lambda y, p: (p - y) / p, "binary_crossentropy"),
         ["relative error"],
     ),
     # gradient
@@ -845,9 +921,21 @@ WRONG = {
         lambda: checks.check_gradient(logistic_loss, lambda w: logistic_gradient(w).T, W_LR),
         ["shape (1, 3), expected (3, 1)", "transposed"],
     ),
-    "gradient missing 1/n": (
+    "gradient 3 times too large": (  # not blamed on a 1/n: check_gradient does not know n
         lambda: checks.check_gradient(logistic_loss, lambda w: logistic_gradient(w) * 3, W_LR),
-        ["3 times too large"],
+        ["is 3 times the right value"],
+    ),
+    "gradient all zeros": (
+        lambda: checks.check_gradient(logistic_loss, lambda w: np.zeros_like(w), W_LR),
+        ["is all zeros"],
+    ),
+    "gradient of a square matrix transposed": (
+        lambda: checks.check_gradient(
+            lambda W: float(np.sum(np.arange(4.0).reshape(2, 2) * W**2)),
+            lambda W: (2 * np.arange(4.0).reshape(2, 2) * W).T,
+            np.array([[1.0, -2.0], [0.5, 3.0]]),
+        ),
+        ["is transposed"],
     ),
     "gradient wrong sign": (
         lambda: checks.check_gradient(logistic_loss, lambda w: -logistic_gradient(w), W_LR),
@@ -879,6 +967,11 @@ WRONG = {
         ["off by one"],
     ),
     "schedule stairs": (lambda: checks.check_inverse_time_decay(Stairs), ["stairs"]),
+    "schedule constant": (lambda: checks.check_inverse_time_decay(Constant), ["does not decay"]),
+    "schedule counts its calls": (
+        lambda: checks.check_inverse_time_decay(CountsItsCalls),
+        ["is wrong for InverseTimeDecay"],
+    ),
     "schedule no decay_steps": (
         lambda: checks.check_inverse_time_decay(NoSteps),
         ["divide the step by decay_steps"],
