@@ -981,7 +981,7 @@ def check_learning_rate(lr, hessian):
     contraction factor and the steps it needs to shrink the error 1000-fold.
     """
     h = np.asarray(hessian, dtype=float)
-    eigenvalues = np.linalg.eigvalsh(h) if h.ndim == 2 else np.sort(h)
+    eigenvalues = np.linalg.eigvalsh(h) if h.ndim == 2 else np.sort(np.atleast_1d(h))
     lam_min, lam_max = float(eigenvalues.min()), float(eigenvalues.max())
     if lam_min <= 0:
         raise ValueError("check_learning_rate expects a positive definite Hessian")
@@ -991,17 +991,33 @@ def check_learning_rate(lr, hessian):
     threshold = 2 / lam_max
     if not lr > 0:
         raise _Fail(f"the learning rate must be positive, got {lr:g}")
-    if lr >= threshold:
+    if math.isclose(lr, threshold, rel_tol=1e-12):
+        raise _Fail(
+            f"learning rate {lr:g} is exactly 2 / lambda_max (lambda_max = {lam_max:.4g}): along "
+            "the steepest direction each step multiplies the error by 1 - lr * lambda_max = -1, "
+            "so it flips sign for ever without shrinking. Choose a rate below it"
+        )
+    if lr > threshold:
         factor = abs(1 - lr * lam_max)
         raise _Fail(
-            f"learning rate {lr:g} diverges: it is at or above 2 / lambda_max = {threshold:.4g} "
+            f"learning rate {lr:g} diverges: it is above 2 / lambda_max = {threshold:.4g} "
             f"(lambda_max = {lam_max:.4g}). Each step multiplies the error along the steepest "
             f"direction by |1 - lr * lambda_max| = {factor:.3g} >= 1. Choose a rate below "
             f"{threshold:.4g}; 1 / lambda_max = {1 / lam_max:.4g} does not even oscillate"
         )
     factors = np.abs(1 - lr * eigenvalues)
     slowest = float(factors.max())
-    steps = math.ceil(math.log(1e-3) / math.log(slowest)) if slowest > 0 else 1
+    # log |1 - lr lambda| of the slowest direction; log1p keeps it exact for tiny rates, where
+    # 1 - lr * lambda_min rounds to 1.
+    logs = [
+        math.log1p(-lr * lam)
+        if lr * lam < 1
+        else math.log(lr * lam - 1)
+        if lr * lam > 1
+        else -math.inf
+        for lam in eigenvalues
+    ]
+    steps = max(1, math.ceil(math.log(1e-3) / max(logs))) if max(logs) > -math.inf else 1
     note = (
         f"; it zig-zags along the steepest direction (above 1 / lambda_max = {1 / lam_max:.4g})"
         if lr > 1 / lam_max
@@ -1009,7 +1025,8 @@ def check_learning_rate(lr, hessian):
     )
     return (
         f"learning rate {lr:g} converges (below 2 / lambda_max = {threshold:.4g}): the slowest "
-        f"direction shrinks by {slowest:.4f} per step, {steps} steps for a 1000-fold reduction"
+        f"direction shrinks by {slowest:.4f} per step, {steps if steps < 1e6 else f'{steps:.2g}'} "
+        "steps for a 1000-fold reduction"
         f"{note}"
     )
 

@@ -250,6 +250,8 @@ RIGHT = [
     ("gradient", lambda: checks.check_gradient(logistic_loss, logistic_gradient, W_LR)),
     ("learning rate", lambda: checks.check_learning_rate(0.03, np.diag([1.0, 25.0]))),
     ("learning rate, eigenvalues", lambda: checks.check_learning_rate(0.07, [1.0, 25.0])),
+    ("learning rate, one weight", lambda: checks.check_learning_rate(0.5, 3.0)),
+    ("learning rate, tiny", lambda: checks.check_learning_rate(1e-17, [1.0, 25.0])),
     ("inverse time decay", lambda: checks.check_inverse_time_decay(GoodDecay)),
     ("staircase", lambda: checks.check_staircase(good_staircase)),
     ("conv2d", lambda: checks.check_conv2d(good_conv2d)),
@@ -955,6 +957,10 @@ WRONG = {
     "learning rate diverges": (
         lambda: checks.check_learning_rate(0.09, H),
         ["diverges", "2 / lambda_max = 0.08"],
+    ),
+    "learning rate exactly 2 / lambda_max": (
+        lambda: checks.check_learning_rate(0.08, [1.0, 25.0]),
+        ["exactly 2 / lambda_max", "flips sign"],
     ),
     "learning rate negative": (lambda: checks.check_learning_rate(-0.01, H), ["positive"]),
     "learning rate not a number": (
