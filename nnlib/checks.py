@@ -235,8 +235,10 @@ def _float32(fn, z, case, reference=None):
     if out.dtype != np.float32:
         raise _Fail(
             f"{_name(fn)} turned a float32 input into {out.dtype} for {case}. Networks trained "
-            "in float32 would silently upcast: avoid float64 constants such as np.float64(1) "
-            "or .astype(float); use z.dtype"
+            "in float32 would silently upcast (nnlib keeps float32 end to end, and every check "
+            "asks the same): avoid float64 constants such as np.float64(1), .astype(float) and "
+            "np.zeros(shape) without a dtype; use the input's, e.g. .astype(z.dtype) or "
+            "np.zeros(shape, dtype=X.dtype)"
         )
     if reference is not None and not _close(out, reference, rtol=1e-5, atol=1e-6):
         raise _Fail(f"{_name(fn)} gives {_fmt(out)} for float32 {case}, expected {_fmt(reference)}")
