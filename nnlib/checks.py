@@ -972,6 +972,11 @@ def check_gradient(f, gradient, x, eps=1e-6, tolerance=1e-6):
 # --- learning rates and schedules -------------------------------------------------------------
 
 
+def _log_abs_1_minus(x):
+    """``log |1 - x|``, exact for tiny ``x`` (-inf at ``x = 1``)."""
+    return math.log1p(-x) if x < 1 else math.log(x - 1) if x > 1 else -math.inf
+
+
 @_check
 def check_learning_rate(lr, hessian):
     """Check a learning rate for gradient descent on a quadratic loss with this ``hessian``.
@@ -1007,19 +1012,12 @@ def check_learning_rate(lr, hessian):
             f"direction by |1 - lr * lambda_max| = {factor:.3g} >= 1. Choose a rate below "
             f"{threshold:.4g}; 1 / lambda_max = {1 / lam_max:.4g} does not even oscillate"
         )
-    factors = np.abs(1 - lr * eigenvalues)
-    slowest = float(factors.max())
-    # log |1 - lr lambda| of the slowest direction; log1p keeps it exact for tiny rates, where
-    # 1 - lr * lambda_min rounds to 1.
-    logs = [
-        math.log1p(-lr * lam)
-        if lr * lam < 1
-        else math.log(lr * lam - 1)
-        if lr * lam > 1
-        else -math.inf
-        for lam in eigenvalues
-    ]
-    steps = max(1, math.ceil(math.log(1e-3) / max(logs))) if max(logs) > -math.inf else 1
+    # The slowest direction shrinks by max |1 - lr lambda|, reached at lambda_min or lambda_max;
+    # log1p keeps its log exact for tiny rates, where 1 - lr * lambda_min rounds to 1.
+    slowest = max(abs(1 - lr * lam_min), abs(1 - lr * lam_max))
+    log_slowest = max(_log_abs_1_minus(lr * lam_min), _log_abs_1_minus(lr * lam_max))
+    steps = max(1, math.ceil(math.log(1e-3) / log_slowest)) if log_slowest > -math.inf else 1
+    steps_text = str(steps) if steps < 1e6 else f"{steps:.2g}"
     note = (
         f"; it zig-zags along the steepest direction (above 1 / lambda_max = {1 / lam_max:.4g})"
         if lr > 1 / lam_max
@@ -1027,8 +1025,8 @@ def check_learning_rate(lr, hessian):
     )
     return (
         f"learning rate {lr:g} converges (below 2 / lambda_max = {threshold:.4g}): the slowest "
-        f"direction shrinks by {slowest:.4f} per step, {steps if steps < 1e6 else f'{steps:.2g}'} "
-        "steps for a 1000-fold reduction"
+        f"direction shrinks by {slowest:.4f} per step, {steps_text} steps for a 1000-fold "
+        "reduction"
         f"{note}"
     )
 

@@ -19,6 +19,23 @@ from .activations import log_softmax, sigmoid, softmax
 EPSILON = 1e-7  # Keras's clip for probabilities, so log(0) never happens
 
 
+def matched(y_true, y_pred, name):
+    """Float arrays of equal shape; ``y_true`` of shape (n,) is matched to ``y_pred`` (n, 1).
+
+    Else ``ValueError`` naming ``name`` (the loss or metric) and both shapes.
+    """
+    y_pred = np.asarray(y_pred)
+    y_true = np.asarray(y_true, dtype=y_pred.dtype if y_pred.dtype.kind == "f" else float)
+    if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
+        y_true = y_true[..., None]
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"{name} expected y_true of shape {y_pred.shape} (the shape of y_pred), received "
+            f"{y_true.shape}"
+        )
+    return y_true, y_pred
+
+
 class Loss:
     """Base class: ``__call__`` averages ``per_example``; subclasses give ``gradient``."""
 
@@ -42,17 +59,7 @@ class Loss:
         return self(y_true, y_pred), self.gradient(y_true, y_pred)
 
     def _prepare(self, y_true, y_pred):
-        """Float arrays of equal shape; ``y_true`` of shape (n,) is matched to ``y_pred`` (n, 1)."""
-        y_pred = np.asarray(y_pred)
-        y_true = np.asarray(y_true, dtype=y_pred.dtype if y_pred.dtype.kind == "f" else float)
-        if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
-            y_true = y_true[..., None]
-        if y_true.shape != y_pred.shape:
-            raise ValueError(
-                f"{type(self).__name__} expected y_true of shape {y_pred.shape} (the shape of "
-                f"y_pred), received {y_true.shape}"
-            )
-        return y_true, y_pred
+        return matched(y_true, y_pred, type(self).__name__)
 
     def __repr__(self):
         return f"{type(self).__name__}(from_logits={self.from_logits})"

@@ -7,14 +7,7 @@ from . import losses
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     """Fraction of outputs on the right side of ``threshold``; ``y_pred`` of shape (n, 1)."""
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
-        y_true = y_true[..., None]  # labels (n,) for outputs (n, 1)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(
-            f"binary_accuracy expected y_true of shape {y_pred.shape} (the shape of y_pred), "
-            f"received {y_true.shape}"
-        )
+    y_true, y_pred = losses.matched(y_true, y_pred, "binary_accuracy")
     return float(np.mean((y_pred > threshold) == (y_true > 0.5)))
 
 
@@ -30,7 +23,7 @@ def sparse_categorical_accuracy(y_true, y_pred):
 
 def mean_absolute_error(y_true, y_pred):
     """``mean(|y_pred - y_true|)``."""
-    y_true, y_pred = losses.MeanSquaredError()._prepare(y_true, y_pred)
+    y_true, y_pred = losses.matched(y_true, y_pred, "mean_absolute_error")
     return float(np.mean(np.abs(y_pred - y_true)))
 
 
